@@ -1,0 +1,31 @@
+"""Crisis response capacity simulator: police and mental-health response cars.
+
+The public API (DESIGN section 5)::
+
+    import sim
+    scenario = sim.load_scenario("scenarios/cpft_one_car.yaml")
+    result = sim.simulate(scenario, reps=50, seed=7, jobs=2)
+    result.replications          # one row per replication
+    result.summary()             # metric, mean, sd, ci_low, ci_high, n
+    two = scenario.with_overrides({"demand.calls_per_day": 12})
+    sim.compare([scenario, two], baseline=scenario.name, reps=50).comparison()
+"""
+
+from sim.config import Scenario
+from sim.loader import ScenarioError, load_scenario, scenario_from_dict
+from sim.metrics import METRIC_NAMES, METRICS
+from sim.runner import RunResult, compare, simulate
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "METRICS",
+    "METRIC_NAMES",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "compare",
+    "load_scenario",
+    "scenario_from_dict",
+    "simulate",
+]

@@ -1,0 +1,322 @@
+"""The scenario schema (pydantic): what a scenario file may say, and its rules.
+
+Loading a file (``extends``, line numbers, error reports) is :mod:`sim.loader`;
+this module only defines the validated, frozen :class:`Scenario` object and its
+parts. Every model forbids unknown keys.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sim.calendar import DAY_NAMES, WeeklyPattern, day_index, parse_hhmm, shift_intervals
+from sim.distributions import Distribution, Fixed
+from sim.presets import HOURLY_PROFILES
+
+Probability = Annotated[float, Field(ge=0, le=1)]
+NonNegative = Annotated[float, Field(ge=0)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RunSettings(_Strict):
+    """How long and how often to run (command-line flags override these)."""
+
+    weeks: int = Field(default=52, ge=1, description="measured weeks after the warm-up")
+    warmup_weeks: int = Field(default=1, ge=0, description="weeks simulated but not counted")
+    replications: int = Field(default=30, ge=1)
+    seed: int = Field(default=2026, ge=0)
+
+
+class Demand(_Strict):
+    """Mental-health calls needing a police deployment, and other jobs.
+
+    The rate in calls per hour is
+    ``calls_per_day * weekday_factors[day] * hourly_profile[hour] / sum(hourly_profile)``.
+    """
+
+    calls_per_day: NonNegative
+    hourly_profile: str | list[NonNegative] = "flat"
+    weekday_factors: list[NonNegative] = Field(default_factory=lambda: [1.0] * 7)
+    other_jobs_per_hour: NonNegative = 0.0
+
+    @field_validator("hourly_profile", mode="before")
+    @classmethod
+    def _profile(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if value not in HOURLY_PROFILES:
+                names = ", ".join(sorted(HOURLY_PROFILES))
+                raise ValueError(f"unknown hourly profile {value!r}; presets are: {names}")
+            return value
+        if isinstance(value, list):
+            if len(value) != 24:
+                raise ValueError(f"hourly_profile needs 24 weights (one per hour), got {len(value)}")
+            if all(isinstance(v, int | float) for v in value) and sum(value) <= 0:
+                raise ValueError("hourly_profile weights must not all be zero")
+        return value
+
+    @field_validator("weekday_factors")
+    @classmethod
+    def _seven(cls, value: list[float]) -> list[float]:
+        if len(value) != 7:
+            raise ValueError(f"weekday_factors needs 7 values (Mon..Sun), got {len(value)}")
+        return value
+
+    @property
+    def profile_weights(self) -> tuple[float, ...]:
+        """The 24 hourly weights, with a preset name resolved."""
+        if isinstance(self.hourly_profile, str):
+            return HOURLY_PROFILES[self.hourly_profile]
+        return tuple(self.hourly_profile)
+
+    def rates_per_hour(self) -> list[float]:
+        """Expected calls in each of the 168 hours of the week (Monday 00:00 first)."""
+        weights = self.profile_weights
+        total = sum(weights)
+        return [
+            self.calls_per_day * self.weekday_factors[d] * weights[h] / total
+            for d in range(7)
+            for h in range(24)
+        ]
+
+
+class Shift(_Strict):
+    """One line of a rota: on ``days``, from ``start`` to ``end`` (``"HH:MM"``)."""
+
+    days: list[str]
+    start: str
+    end: str
+
+    @field_validator("days", mode="before")
+    @classmethod
+    def _days(cls, value: Any) -> Any:
+        if value == "all":
+            return list(DAY_NAMES)
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list):
+            if not value:
+                raise ValueError("days must not be empty")
+            for item in value:
+                if item == "all":
+                    return list(DAY_NAMES)
+                day_index(str(item))
+        return value
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _time(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise ValueError(
+                f"time must be a quoted string such as \"17:00\", got the number {value}"
+            )
+        if isinstance(value, str):
+            parse_hhmm(value)
+        return value
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Shift:
+        if parse_hhmm(self.start) == parse_hhmm(self.end):
+            raise ValueError(
+                f"start equals end ({self.start}); for a 24-hour shift use start \"00:00\", "
+                "end \"24:00\""
+            )
+        return self
+
+    def intervals(self) -> list[tuple[int, int]]:
+        """Raw week-minute intervals of this shift line (see :mod:`sim.calendar`)."""
+        days = [day_index(d) for d in self.days]
+        return shift_intervals(days, parse_hhmm(self.start), parse_hhmm(self.end))
+
+
+class Car(_Strict):
+    """A response car: an officer and a mental-health practitioner on a rota."""
+
+    name: str
+    shifts: list[Shift] = Field(min_length=1)
+    officers: int = Field(default=1, ge=0)
+    clinicians: int = Field(default=1, ge=0)
+    takes_other_jobs: bool | None = Field(
+        default=None, description="overrides dispatch.takes_other_jobs for this car"
+    )
+
+    def pattern(self) -> WeeklyPattern:
+        """The car's merged weekly on-shift windows."""
+        return WeeklyPattern.from_intervals([iv for s in self.shifts for iv in s.intervals()])
+
+
+class Dispatch(_Strict):
+    """Dispatch rules shared by all cars."""
+
+    max_wait_minutes: NonNegative = 0.0
+    takes_other_jobs: bool = False
+    end_of_shift: Literal["finish_job", "hand_over"] = "finish_job"
+
+
+class StandardResponse(_Strict):
+    """The standard police response (frontline officers, no car)."""
+
+    officers: int = Field(default=2, ge=0)
+    travel_minutes: Distribution
+    on_scene_minutes: Distribution
+    p_s136: Probability
+    s136_hours: Distribution
+    p_conveyed_ae: Probability
+    ae_wait_hours: Distribution
+
+
+class CarResponse(_Strict):
+    """The response car's pathway."""
+
+    travel_minutes: Distribution
+    on_scene_minutes: Distribution
+    p_s136: Probability
+    s136_handover_hours: Distribution
+    p_conveyed_ae: Probability
+    ae_handover_hours: Distribution = Field(default_factory=lambda: Fixed(dist="fixed", value=0))
+
+
+class Response(_Strict):
+    """Both pathways, and how long a car is held by another (non-mental-health) job."""
+
+    standard: StandardResponse
+    car: CarResponse
+    other_job_minutes: Distribution = Field(
+        default_factory=lambda: Fixed(dist="fixed", value=45)
+    )
+
+
+class StandardOverride(_Strict):
+    """Per-call-type values that replace ``response.standard`` ones."""
+
+    travel_minutes: Distribution | None = None
+    on_scene_minutes: Distribution | None = None
+    p_s136: Probability | None = None
+    s136_hours: Distribution | None = None
+    p_conveyed_ae: Probability | None = None
+    ae_wait_hours: Distribution | None = None
+
+
+class CarOverride(_Strict):
+    """Per-call-type values that replace ``response.car`` ones."""
+
+    travel_minutes: Distribution | None = None
+    on_scene_minutes: Distribution | None = None
+    p_s136: Probability | None = None
+    s136_handover_hours: Distribution | None = None
+    p_conveyed_ae: Probability | None = None
+    ae_handover_hours: Distribution | None = None
+
+
+class CallType(_Strict):
+    """One call type of the case mix."""
+
+    type: str
+    share: float = Field(gt=0, le=1)
+    standard: StandardOverride = Field(default_factory=StandardOverride)
+    car: CarOverride = Field(default_factory=CarOverride)
+
+
+class Scenario(_Strict):
+    """A fully merged, validated scenario.
+
+    Build one with :func:`sim.load_scenario` (from a file) or
+    :func:`sim.scenario_from_dict`; derive variants with :meth:`with_overrides`.
+    """
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    run: RunSettings = Field(default_factory=RunSettings)
+    demand: Demand
+    cars: list[Car] = Field(default_factory=list)
+    dispatch: Dispatch = Field(default_factory=Dispatch)
+    response: Response
+    case_mix: list[CallType] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        names = [c.name for c in self.cars]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"car names must be unique; repeated: {', '.join(dupes)}")
+        if self.case_mix:
+            total = sum(t.share for t in self.case_mix)
+            if not math.isclose(total, 1.0, abs_tol=1e-6):
+                raise ValueError(f"case_mix shares must add up to 1, they add up to {total:g}")
+            types = [t.type for t in self.case_mix]
+            if len(set(types)) != len(types):
+                raise ValueError("case_mix types must be unique")
+        return self
+
+    def call_types(self) -> list[tuple[str, float, StandardResponse, CarResponse]]:
+        """Each call type with its share and its resolved pathway parameters."""
+        if not self.case_mix:
+            return [("all", 1.0, self.response.standard, self.response.car)]
+        resolved = []
+        for t in self.case_mix:
+            std = self.response.standard.model_copy(update=_present(t.standard))
+            car = self.response.car.model_copy(update=_present(t.car))
+            resolved.append((t.type, t.share, std, car))
+        return resolved
+
+    def car_takes_other_jobs(self, car: Car) -> bool:
+        """Whether ``car`` is sent to other jobs when free."""
+        if car.takes_other_jobs is not None:
+            return car.takes_other_jobs
+        return self.dispatch.takes_other_jobs
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data, as it would be written in a scenario file."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
+        """A copy with some values replaced, re-validated.
+
+        Parameters
+        ----------
+        overrides
+            Keys are dotted paths (``"demand.calls_per_day"``, ``"dispatch.max_wait_minutes"``)
+            or top-level keys (``"cars"``); values replace what is there (maps and lists
+            whole).
+
+        Raises
+        ------
+        sim.loader.ScenarioError
+            If the result is not a valid scenario (the message names the key).
+        """
+        from sim.loader import scenario_from_dict
+
+        data = self.to_dict()
+        for dotted, value in overrides.items():
+            set_dotted(data, dotted, copy.deepcopy(value))
+        return scenario_from_dict(data, source="<overrides>")
+
+
+def _present(model: BaseModel) -> dict[str, Any]:
+    """Fields explicitly set and not None (kept as models, not dumped to dicts)."""
+    return {k: getattr(model, k) for k in model.model_fields_set if getattr(model, k) is not None}
+
+
+def set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
+    """Set ``data["a"]["b"] = value`` for ``dotted == "a.b"``, creating maps as needed.
+
+    A numeric part indexes a list (``"cars.0.officers"``).
+    """
+    parts = dotted.split(".")
+    node: Any = data
+    for part in parts[:-1]:
+        if isinstance(node, list):
+            node = node[int(part)]
+        else:
+            node = node.setdefault(part, {})
+    last = parts[-1]
+    if isinstance(node, list):
+        node[int(last)] = value
+    else:
+        node[last] = value

@@ -1,0 +1,173 @@
+"""Demand: exact non-homogeneous Poisson arrivals and every call's drawn attributes.
+
+Arrivals are generated *per piece*: the rate is constant within each hour of the week,
+so the number of calls in an hour is Poisson(rate) and their times are uniform within
+the hour. This is exact (no thinning, so no risk of evaluating the rate at the wrong
+time).
+
+Every attribute a call may need under *either* pathway is drawn when the call is
+created, each from its own named stream, as ``ppf(u)`` of a uniform. The Section 136
+and A&E outcomes of both pathways use the *same* uniforms (``u < p_car`` and
+``u < p_standard``), which couples each call's outcome with a car to its counterfactual
+outcome under the standard response.
+
+Calls are generated in chunks of :data:`CHUNK_HOURS` hours so that memory does not grow
+with the horizon. Counts and offsets come from separate streams, so the numbers do not
+depend on the chunk size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.calendar import HOURS_PER_WEEK, MINUTES_PER_HOUR
+from sim.config import Scenario
+from sim.distributions import Fixed
+from sim.streams import Streams
+
+CHUNK_HOURS = 4 * HOURS_PER_WEEK
+"""Hours of demand drawn at once (four weeks)."""
+
+
+def poisson_arrivals(
+    counts_rng: np.random.Generator,
+    offsets_rng: np.random.Generator,
+    rates_per_hour: np.ndarray,
+    first_hour: int,
+    n_hours: int,
+) -> np.ndarray:
+    """Sorted arrival times (minutes) of a piecewise-constant-rate Poisson process.
+
+    Parameters
+    ----------
+    counts_rng, offsets_rng
+        Streams for the count in each hour and the position within the hour.
+    rates_per_hour
+        Expected arrivals in each of the 168 hours of the week.
+    first_hour, n_hours
+        The absolute hours (0 = Monday 00:00 of week 0) to generate.
+    """
+    hours = np.arange(first_hour, first_hour + n_hours)
+    counts = counts_rng.poisson(rates_per_hour[hours % HOURS_PER_WEEK])
+    starts = np.repeat(hours * float(MINUTES_PER_HOUR), counts)
+    times = starts + offsets_rng.random(starts.size) * MINUTES_PER_HOUR
+    return np.sort(times)
+
+
+@dataclass(frozen=True)
+class CallChunk:
+    """Calls and other jobs arriving in one chunk of time, with what the model needs.
+
+    Per-call arrays are NumPy arrays, in arrival order. Durations are in minutes,
+    officer time in hours.
+    """
+
+    arrival: np.ndarray
+    call_type: np.ndarray
+    car_job_minutes: np.ndarray  # travel + on scene + handover, if the car attends
+    car_travel_minutes: np.ndarray
+    s136_standard: np.ndarray  # bool: detained under the standard response
+    s136_car: np.ndarray  # bool: detained after a car attendance
+    ae_standard: np.ndarray  # bool: conveyed to A&E under the standard response
+    ae_car: np.ndarray
+    standard_officer_hours: np.ndarray  # frontline officer hours, standard response
+    other_arrival: np.ndarray
+    other_job_minutes: np.ndarray
+
+
+class DemandModel:
+    """Demand of one scenario, compiled once and reused for every replication."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.rates = np.asarray(scenario.demand.rates_per_hour(), dtype=float)
+        self.other_rates = np.full(HOURS_PER_WEEK, scenario.demand.other_jobs_per_hour)
+        types = scenario.call_types()
+        self.type_names = [t[0] for t in types]
+        self.cum_shares = np.cumsum([t[1] for t in types])
+        self.cum_shares[-1] = 1.0
+        self.standard = [t[2] for t in types]
+        self.car = [t[3] for t in types]
+        self.officers = scenario.response.standard.officers
+        self.other_job_dist = scenario.response.other_job_minutes
+        self.p_s136_standard = np.array([s.p_s136 for s in self.standard])
+        self.p_ae_standard = np.array([s.p_conveyed_ae for s in self.standard])
+        self.p_s136_car = np.array([c.p_s136 for c in self.car])
+        self.p_ae_car = np.array([c.p_conveyed_ae for c in self.car])
+
+    def _draw(self, streams: Streams, name: str, call_type: np.ndarray, dists: list) -> np.ndarray:
+        """One attribute for every call: ``ppf`` of its type's distribution at a uniform."""
+        u = streams[name].random(call_type.size)
+        if len(dists) == 1:
+            return dists[0].ppf(u)
+        out = np.empty(call_type.size)
+        for k, dist in enumerate(dists):
+            mask = call_type == k
+            out[mask] = dist.ppf(u[mask])
+        return out
+
+    def chunks(self, streams: Streams, horizon_minutes: float) -> Iterator[CallChunk]:
+        """Calls and other jobs of one replication, chunk by chunk, up to the horizon."""
+        total_hours = int(np.ceil(horizon_minutes / MINUTES_PER_HOUR))
+        for first in range(0, total_hours, CHUNK_HOURS):
+            n_hours = min(CHUNK_HOURS, total_hours - first)
+            yield self._chunk(streams, first, n_hours)
+
+    def _chunk(self, streams: Streams, first_hour: int, n_hours: int) -> CallChunk:
+        arrival = poisson_arrivals(
+            streams["mh_arrival_counts"], streams["mh_arrival_offsets"], self.rates,
+            first_hour, n_hours,
+        )
+        n = arrival.size
+        call_type = np.searchsorted(self.cum_shares, streams["call_type"].random(n), side="right")
+        call_type = np.minimum(call_type, len(self.cum_shares) - 1)
+        u_s136 = streams["u_s136"].random(n)
+        u_ae = streams["u_ae"].random(n)
+
+        std, car = self.standard, self.car
+        std_travel = self._draw(streams, "standard.travel_minutes", call_type,
+                                [s.travel_minutes for s in std])
+        std_scene = self._draw(streams, "standard.on_scene_minutes", call_type,
+                               [s.on_scene_minutes for s in std])
+        s136_hours = self._draw(streams, "standard.s136_hours", call_type,
+                                [s.s136_hours for s in std])
+        ae_hours = self._draw(streams, "standard.ae_wait_hours", call_type,
+                              [s.ae_wait_hours for s in std])
+        car_travel = self._draw(streams, "car.travel_minutes", call_type,
+                                [c.travel_minutes for c in car])
+        car_scene = self._draw(streams, "car.on_scene_minutes", call_type,
+                               [c.on_scene_minutes for c in car])
+        car_s136_hours = self._draw(streams, "car.s136_handover_hours", call_type,
+                                    [c.s136_handover_hours for c in car])
+        car_ae_hours = self._draw(streams, "car.ae_handover_hours", call_type,
+                                  [c.ae_handover_hours or Fixed(dist="fixed", value=0)
+                                   for c in car])
+
+        s136_std = u_s136 < self.p_s136_standard[call_type]
+        s136_car = u_s136 < self.p_s136_car[call_type]
+        ae_std = ~s136_std & (u_ae < self.p_ae_standard[call_type])
+        ae_car = ~s136_car & (u_ae < self.p_ae_car[call_type])
+        std_minutes = std_travel + std_scene + 60.0 * (s136_std * s136_hours + ae_std * ae_hours)
+        car_minutes = car_travel + car_scene + 60.0 * (s136_car * car_s136_hours
+                                                        + ae_car * car_ae_hours)
+
+        other = poisson_arrivals(
+            streams["other_arrival_counts"], streams["other_arrival_offsets"], self.other_rates,
+            first_hour, n_hours,
+        )
+        other_minutes = self.other_job_dist.ppf(streams["other_job_minutes"].random(other.size))
+        return CallChunk(
+            arrival=arrival,
+            call_type=call_type,
+            car_job_minutes=car_minutes,
+            car_travel_minutes=car_travel,
+            s136_standard=s136_std,
+            s136_car=s136_car,
+            ae_standard=ae_std,
+            ae_car=ae_car,
+            standard_officer_hours=self.officers * std_minutes / 60.0,
+            other_arrival=other,
+            other_job_minutes=other_minutes,
+        )

@@ -1,0 +1,95 @@
+"""Metric definitions: the one place that names every output metric.
+
+Each replication yields one value per metric; :func:`derive` turns the model's raw
+counters into the metric values. ``docs/metrics.md`` describes the same metrics in
+prose and is checked against :data:`METRICS` by the tests.
+
+Counts and hours cover calls that *arrive* in the measured weeks (after the warm-up).
+Car time (shift, busy, overtime) is the part of it that falls inside the measured weeks.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+DAYS_PER_MONTH = 30.44
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    unit: str
+    description: str
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("mh_calls", "calls", "mental-health calls needing a deployment"),
+    Metric("car_attended", "calls", "mental-health calls attended by a car"),
+    Metric("unmet_off_shift", "calls", "calls arriving when no car was on shift"),
+    Metric("unmet_busy", "calls", "calls arriving with a car on shift but none free in time"),
+    Metric("waiting_at_end", "calls", "calls still waiting for a car when the run ended"),
+    Metric("waited", "calls", "car-attended calls that waited for a car to come free"),
+    Metric("handed_over", "calls", "car jobs passed to standard response at shift end"),
+    Metric("other_jobs_arrived", "jobs", "other (non-mental-health) jobs arising"),
+    Metric("other_jobs_attended", "jobs", "other jobs attended by a car"),
+    Metric("s136", "detentions", "Section 136 detentions"),
+    Metric("s136_baseline", "detentions", "detentions of the same calls with no car"),
+    Metric("s136_avoided", "detentions", "s136_baseline - s136"),
+    Metric("ae_conveyances", "conveyances", "conveyances to A&E"),
+    Metric("ae_baseline", "conveyances", "A&E conveyances of the same calls with no car"),
+    Metric("ae_avoided", "conveyances", "ae_baseline - ae_conveyances"),
+    Metric("officer_hours", "hours", "frontline officer hours on mental-health calls"),
+    Metric("officer_hours_baseline", "hours", "frontline officer hours for the same calls, no car"),
+    Metric("officer_hours_saved", "hours", "officer_hours_baseline - officer_hours"),
+    Metric("car_shift_hours", "car-hours", "hours cars were on shift"),
+    Metric("car_busy_hours", "car-hours", "hours cars were on a job while on shift"),
+    Metric("car_overtime_hours", "car-hours", "hours cars were on a job after their shift"),
+    Metric("car_utilisation", "fraction", "car_busy_hours / car_shift_hours"),
+    Metric("car_incidents_per_month", "calls per car per month",
+           "car_attended per car per 30.44 days"),
+    Metric("mean_car_response_minutes", "minutes",
+           "mean wait for a car plus car travel time, over car-attended calls"),
+)
+
+METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)
+
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if den > 0 else math.nan
+
+
+def derive(raw: dict[str, float], n_cars: int, weeks: int) -> dict[str, float]:
+    """Metric values of one replication from the model's raw counters.
+
+    Parameters
+    ----------
+    raw
+        Counters from :mod:`sim.model`: the count metrics plus ``s136_avoided``,
+        ``ae_avoided``, ``officer_hours_saved_raw`` (standard hours of car-attended calls
+        less frontline hours of handed-over jobs), ``car_*_minutes`` and
+        ``response_minutes_sum``.
+    n_cars
+        Number of cars in the scenario.
+    weeks
+        Measured weeks.
+    """
+    m = {k: raw[k] for k in (
+        "mh_calls", "car_attended", "unmet_off_shift", "unmet_busy", "waiting_at_end", "waited",
+        "handed_over", "other_jobs_arrived", "other_jobs_attended", "s136_baseline",
+        "ae_baseline", "officer_hours_baseline",
+    )}
+    m["s136"] = raw["s136_baseline"] - raw["s136_avoided"]
+    m["s136_avoided"] = raw["s136_baseline"] - m["s136"]
+    m["ae_conveyances"] = raw["ae_baseline"] - raw["ae_avoided"]
+    m["ae_avoided"] = raw["ae_baseline"] - m["ae_conveyances"]
+    m["officer_hours"] = raw["officer_hours_baseline"] - raw["officer_hours_saved_raw"]
+    m["officer_hours_saved"] = raw["officer_hours_baseline"] - m["officer_hours"]
+    m["car_shift_hours"] = raw["car_shift_minutes"] / 60.0
+    m["car_busy_hours"] = raw["car_busy_minutes"] / 60.0
+    m["car_overtime_hours"] = raw["car_overtime_minutes"] / 60.0
+    m["car_utilisation"] = _ratio(m["car_busy_hours"], m["car_shift_hours"])
+    months = weeks * 7 / DAYS_PER_MONTH
+    m["car_incidents_per_month"] = _ratio(m["car_attended"], n_cars * months) if n_cars else math.nan
+    m["mean_car_response_minutes"] = _ratio(raw["response_minutes_sum"], m["car_attended"])
+    return {name: float(m[name]) for name in METRIC_NAMES}
