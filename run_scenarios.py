@@ -1,0 +1,9 @@
+#!/usr/bin/env python3
+"""Run scenario files and write results: ``python run_scenarios.py --help``."""
+
+import sys
+
+from sim.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

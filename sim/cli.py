@@ -1,0 +1,215 @@
+"""Command line: ``python run_scenarios.py [FILES...] [options]`` (DESIGN section 5).
+
+Exit status: 0 success, 2 bad input (every problem listed, nothing written),
+1 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from sim.config import Scenario
+from sim.loader import Problem, ScenarioError, is_partial, load_scenario
+from sim.runner import RunResult, default_jobs, run_scenarios
+
+DEFAULT_SCENARIOS = Path("scenarios")
+DEFAULT_OUT = Path("results") / "latest"
+DEFAULT_BASELINE = "no_car"
+HEADLINE = ("car_attended", "unmet_off_shift", "unmet_busy", "s136_avoided", "ae_avoided",
+            "officer_hours_saved", "car_utilisation", "car_incidents_per_month")
+
+
+class InputError(Exception):
+    """Bad input from the command line: reported as problems, exit status 2."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(map(str, problems)))
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="run_scenarios.py",
+        description="Simulate police and mental-health response cars and compare scenarios.",
+        epilog="With no files, runs every scenarios/*.yaml (except partial _*.yaml files) "
+               "and compares them against no_car.",
+    )
+    p.add_argument("files", nargs="*", type=Path, help="scenario files (YAML)")
+    p.add_argument("--reps", type=_positive, help="replications (overrides the files)")
+    p.add_argument("--weeks", type=_positive, help="measured weeks (overrides the files)")
+    p.add_argument("--warmup-weeks", type=_non_negative, help="warm-up weeks (overrides)")
+    p.add_argument("--seed", type=_non_negative, help="random seed (overrides the files)")
+    p.add_argument("--jobs", type=_positive, default=None,
+                   help="worker processes (default: all cores); results do not depend on it")
+    p.add_argument("--out", type=Path, default=None,
+                   help=f"results folder (default: {DEFAULT_OUT})")
+    p.add_argument("--baseline", help="scenario name to compare against "
+                                      f"(default: {DEFAULT_BASELINE} if present, else the first)")
+    p.add_argument("--validate-only", action="store_true",
+                   help="check the files and report problems; run nothing, write nothing")
+    p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    p.add_argument("--quiet", action="store_true", help="print only problems")
+    return p
+
+
+def _scenario_files(files: Sequence[Path]) -> list[Path]:
+    if files:
+        return list(files)
+    if not DEFAULT_SCENARIOS.is_dir():
+        raise InputError([Problem(str(DEFAULT_SCENARIOS), None, "",
+                                  "no scenario files given and no scenarios/ folder here; "
+                                  "run from the project folder or name the files")])
+    return sorted(p for p in DEFAULT_SCENARIOS.glob("*.yaml") if not is_partial(p))
+
+
+def load_all(files: Sequence[Path]) -> tuple[list[Scenario], dict[str, str]]:
+    """Load every file; raise :class:`InputError` with all problems of all files."""
+    problems: list[Problem] = []
+    scenarios: list[Scenario] = []
+    sources: dict[str, str] = {}
+    for path in files:
+        if not path.is_file():
+            problems.append(Problem(str(path), None, "", "file not found"))
+            continue
+        if is_partial(path):
+            problems.append(Problem(str(path), None, "", "a partial file (name starts with _) "
+                                    "is only extended by other files, never run"))
+            continue
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+            continue
+        if scenario.name in sources:
+            problems.append(Problem(str(path), None, "name", f"scenario name {scenario.name!r} "
+                                    f"is also used by {sources[scenario.name]}"))
+            continue
+        scenarios.append(scenario)
+        sources[scenario.name] = str(path)
+    if problems:
+        raise InputError(problems)
+    return scenarios, sources
+
+
+def _fmt(value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.2f}"
+
+
+def _print_summary(result: RunResult) -> None:
+    summary = result.summary()
+    rows = []
+    for metric in HEADLINE:
+        row = {"metric": metric}
+        for s in result.scenarios:
+            r = summary[(summary.scenario == s.name) & (summary.metric == metric)].iloc[0]
+            cell = _fmt(r["mean"])
+            if not math.isnan(r["ci_low"]):
+                cell += f" [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]"
+            row[s.name] = cell
+        rows.append(row)
+    table = pd.DataFrame(rows).set_index("metric")
+    print("Means per replication with 95% intervals:")
+    print(table.to_string())
+    if result.baseline and len(result.scenarios) > 1:
+        diff = result.comparison()
+        print(f"\nPaired differences against {result.baseline} (95% interval):")
+        for s in result.scenarios:
+            if s.name == result.baseline:
+                continue
+            parts = []
+            for metric in ("s136_avoided", "officer_hours_saved", "car_attended"):
+                d = diff[(diff.scenario == s.name) & (diff.metric == metric)].iloc[0]
+                parts.append(f"{metric} {_fmt(d['mean_difference'])} "
+                             f"[{_fmt(d['ci_low'])}, {_fmt(d['ci_high'])}]")
+            print(f"  {s.name}: " + "; ".join(parts))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    try:
+        return _main(args, argv)
+    except InputError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        n = len(exc.problems)
+        print(f"{n} problem{'s' if n != 1 else ''} found; nothing was run or written.",
+              file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; files already complete were kept, none is half-written",
+              file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last-resort report, exit status 1
+        if os.environ.get("SIM_DEBUG"):
+            traceback.print_exc()
+        print(f"internal error: {type(exc).__name__}: {exc}\n(set SIM_DEBUG=1 for the "
+              "traceback, and please report it)", file=sys.stderr)
+        return 1
+
+
+def _main(args: argparse.Namespace, argv: list[str]) -> int:
+    files = _scenario_files(args.files)
+    if not files:
+        raise InputError([Problem(str(DEFAULT_SCENARIOS), None, "", "no scenario files found")])
+    scenarios, sources = load_all(files)
+    names = [s.name for s in scenarios]
+    if args.baseline is not None and args.baseline not in names:
+        raise InputError([Problem("--baseline", None, "", f"{args.baseline!r} is not one of "
+                                  f"the scenarios: {', '.join(names)}")])
+    if args.validate_only:
+        for s in scenarios:
+            hours = sum(c.pattern().minutes_per_week for c in s.cars) / 60
+            print(f"ok  {sources[s.name]}  (scenario {s.name}: {len(s.cars)} car(s), "
+                  f"{hours:g} car-hours a week)")
+        return 0
+    baseline = args.baseline or (DEFAULT_BASELINE if DEFAULT_BASELINE in names else names[0])
+    scenarios.sort(key=lambda s: s.name != baseline)  # baseline first, others as given
+    out = args.out or DEFAULT_OUT
+    result = run_scenarios(scenarios, reps=args.reps, seed=args.seed, weeks=args.weeks,
+                           warmup_weeks=args.warmup_weeks, jobs=args.jobs or default_jobs(),
+                           baseline=baseline if len(scenarios) > 1 else None)
+    from sim.outputs import write_results
+
+    written = write_results(result, out, sources=sources, command=["run_scenarios.py", *argv],
+                            plots=not args.no_plots)
+    if not args.quiet:
+        _print_summary(result)
+        reps = sum(st.replications for st in result.settings.values())
+        print(f"\n{len(scenarios)} scenario(s), {reps} replications in "
+              f"{result.wall_seconds:.1f} s with {result.jobs} worker(s); "
+              f"{len(written)} files written to {out}/")
+    return 0

@@ -1,0 +1,126 @@
+"""Writing a run's results folder (DESIGN section 6). Every file is written atomically.
+
+Files::
+
+    replications.csv      scenario, replication, one column per metric
+    summary.csv           scenario, metric, mean, sd, ci_low, ci_high, n
+    comparison.csv        paired differences against the baseline (two or more scenarios)
+    by_hour_of_week.csv   scenario, day, hour, calls, car_attended, unmet_off_shift,
+                          unmet_busy, car_on_shift, car_busy (means per measured week)
+    by_car.csv            scenario, car, metric, mean, sd, ci_low, ci_high, n
+    scenarios/<name>.yaml the fully merged scenario as run
+    manifest.json         versions, platform, seeds, streams, settings, wall time, hashes
+    plots/*.png           key metrics, differences, hour-of-week heatmaps
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import sys
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from sim.atomic import write_text, write_with
+from sim.config import Scenario
+from sim.runner import RunResult
+from sim.streams import STREAM_NAMES
+
+PACKAGES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "PyYAML", "matplotlib", "tqdm")
+
+
+def scenario_yaml(scenario: Scenario) -> str:
+    """The merged scenario as YAML text (what was run)."""
+    return yaml.safe_dump(scenario.to_dict(), sort_keys=False, allow_unicode=True)
+
+
+def config_hash(scenario: Scenario) -> str:
+    """SHA-256 of the merged scenario's canonical JSON form."""
+    text = json.dumps(scenario.to_dict(), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def write_csv(path: Path, frame: pd.DataFrame) -> None:
+    """Write a DataFrame as CSV atomically (no index)."""
+    write_with(path, lambda fh: frame.to_csv(fh, index=False, lineterminator="\n"))
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in ("crisis-response-sim", *PACKAGES):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def manifest(result: RunResult, sources: dict[str, str] | None = None,
+             command: list[str] | None = None) -> dict[str, Any]:
+    """What a reader needs to reproduce or audit the run."""
+    sources = sources or {}
+    return {
+        "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "command": command if command is not None else sys.argv,
+        "software": _versions(),
+        "platform": {
+            "system": platform.system(), "release": platform.release(),
+            "machine": platform.machine(), "processor": platform.processor(),
+        },
+        "random_streams": {
+            "generator": "numpy PCG64",
+            "seeding": "SeedSequence(seed, spawn_key=(replication, blake2b-64(stream name)))",
+            "names": list(STREAM_NAMES),
+        },
+        "jobs": result.jobs,
+        "wall_seconds": round(result.wall_seconds, 3),
+        "baseline": result.baseline,
+        "scenarios": [
+            {
+                "name": s.name,
+                "source": sources.get(s.name),
+                "seed": result.settings[s.name].seed,
+                "replications": result.settings[s.name].replications,
+                "weeks": result.settings[s.name].weeks,
+                "warmup_weeks": result.settings[s.name].warmup_weeks,
+                "config_sha256": config_hash(s),
+            }
+            for s in result.scenarios
+        ],
+    }
+
+
+def write_results(result: RunResult, out_dir: str | Path, *, sources: dict[str, str] | None = None,
+                  command: list[str] | None = None, plots: bool = True) -> list[Path]:
+    """Write every output of a run into ``out_dir``; returns the paths written."""
+    out = Path(out_dir)
+    written: list[Path] = []
+
+    def csv(name: str, frame: pd.DataFrame) -> None:
+        write_csv(out / name, frame)
+        written.append(out / name)
+
+    csv("replications.csv", result.replications)
+    csv("summary.csv", result.summary())
+    if result.baseline is not None and len(result.scenarios) > 1:
+        csv("comparison.csv", result.comparison())
+    csv("by_hour_of_week.csv", result.by_hour_of_week)
+    csv("by_car.csv", result.by_car_summary())
+    for s in result.scenarios:
+        path = out / "scenarios" / f"{s.name}.yaml"
+        write_text(path, scenario_yaml(s))
+        written.append(path)
+    if plots:
+        from sim.plots import write_plots
+
+        written.extend(write_plots(result, out / "plots"))
+    path = out / "manifest.json"
+    write_text(path, json.dumps(manifest(result, sources, command), indent=2) + "\n")
+    written.append(path)
+    return written
