@@ -69,8 +69,11 @@ def shift_intervals(days: Sequence[int], start_min: int, end_min: int) -> list[t
     """Intervals in week minutes for one shift line, before wrapping and merging."""
     if start_min == end_min:
         raise ValueError("shift start equals end")
-    length = end_min - start_min if end_min > start_min else end_min + MINUTES_PER_DAY - start_min
-    return [(d * MINUTES_PER_DAY + start_min, d * MINUTES_PER_DAY + start_min + length) for d in days]
+    length = end_min - start_min
+    if length <= 0:  # ends at or before its start: ends on the next day
+        length += MINUTES_PER_DAY
+    starts = [d * MINUTES_PER_DAY + start_min for d in days]
+    return [(s, s + length) for s in starts]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sim.calendar import DAY_NAMES, WeeklyPattern, day_index, parse_hhmm, shift_intervals
+from sim.calendar import (
+    DAY_NAMES,
+    MINUTES_PER_DAY,
+    WeeklyPattern,
+    day_index,
+    parse_hhmm,
+    shift_intervals,
+)
 from sim.distributions import Distribution, Fixed
 from sim.presets import HOURLY_PROFILES
 
@@ -56,7 +63,7 @@ class Demand(_Strict):
             return value
         if isinstance(value, list):
             if len(value) != 24:
-                raise ValueError(f"hourly_profile needs 24 weights (one per hour), got {len(value)}")
+                raise ValueError(f"hourly_profile needs 24 weights (one an hour), got {len(value)}")
             if all(isinstance(v, int | float) for v in value) and sum(value) <= 0:
                 raise ValueError("hourly_profile weights must not all be zero")
         return value
@@ -118,6 +125,13 @@ class Shift(_Strict):
             )
         if isinstance(value, str):
             parse_hhmm(value)
+        return value
+
+    @field_validator("start")
+    @classmethod
+    def _start_in_day(cls, value: str) -> str:
+        if parse_hhmm(value) == MINUTES_PER_DAY:
+            raise ValueError('a shift cannot start at "24:00"; start at "00:00" on the next day')
         return value
 
     @model_validator(mode="after")
@@ -311,10 +325,7 @@ def set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
     parts = dotted.split(".")
     node: Any = data
     for part in parts[:-1]:
-        if isinstance(node, list):
-            node = node[int(part)]
-        else:
-            node = node.setdefault(part, {})
+        node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
     last = parts[-1]
     if isinstance(node, list):
         node[int(last)] = value

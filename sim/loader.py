@@ -264,10 +264,9 @@ def _data_path(loc: tuple[Any, ...], data: Any, keep_last: bool) -> KeyPath:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-            path.append(part)
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
+        if in_dict or in_list:
             node = node[part]
             path.append(part)
         elif keep_last and part == loc[-1] and isinstance(part, str):
@@ -288,7 +287,8 @@ def _problem(err: dict[str, Any], data: Any, positions: Positions, file: str) ->
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
     if kind == "extra_forbidden":
-        allowed = _allowed_keys(path[:-1])
+        allowed = [k for k in _allowed_keys(path[:-1], _node_at(data, path[:-1]))
+                   if k != path[-1]]
         message = "unknown key"
         close = difflib.get_close_matches(str(path[-1]), allowed, n=1, cutoff=0.6)
         if close:
@@ -307,16 +307,28 @@ def _problem(err: dict[str, Any], data: Any, positions: Positions, file: str) ->
     return Problem(pos_file, line, format_key(path), message)
 
 
-def _allowed_keys(path: KeyPath) -> list[str]:
-    """Keys the schema accepts at ``path`` (for 'did you mean' hints)."""
+def _node_at(data: Any, path: KeyPath) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _allowed_keys(path: KeyPath, node: Any) -> list[str]:
+    """Keys the schema accepts at ``path`` (for 'did you mean' hints).
+
+    Where the schema allows several forms (the distributions), only the form named by
+    the node's ``dist`` key counts.
+    """
     tp: Any = Scenario
     for part in path:
         tp = _step(tp, part)
         if tp is None:
             return []
-    tp = _unwrap(tp)
     models = [t for t in _union_members(tp) if isinstance(t, type) and issubclass(t, BaseModel)]
-    return sorted({k for m in models for k in m.model_fields})
+    tag = node.get("dist") if isinstance(node, dict) else None
+    tagged = [m for m in models if "dist" in m.model_fields
+              and tag in typing.get_args(m.model_fields["dist"].annotation)]
+    return sorted({k for m in (tagged or models) for k in m.model_fields})
 
 
 def _unwrap(tp: Any) -> Any:
@@ -336,7 +348,7 @@ def _step(tp: Any, part: str | int) -> Any:
     for member in _union_members(tp):
         if isinstance(part, int) and typing.get_origin(member) is list:
             return typing.get_args(member)[0]
-        if isinstance(member, type) and issubclass(member, BaseModel):
-            if isinstance(part, str) and part in member.model_fields:
-                return member.model_fields[part].annotation
+        is_model = isinstance(member, type) and issubclass(member, BaseModel)
+        if is_model and isinstance(part, str) and part in member.model_fields:
+            return member.model_fields[part].annotation
     return None

@@ -90,6 +90,8 @@ def derive(raw: dict[str, float], n_cars: int, weeks: int) -> dict[str, float]:
     m["car_overtime_hours"] = raw["car_overtime_minutes"] / 60.0
     m["car_utilisation"] = _ratio(m["car_busy_hours"], m["car_shift_hours"])
     months = weeks * 7 / DAYS_PER_MONTH
-    m["car_incidents_per_month"] = _ratio(m["car_attended"], n_cars * months) if n_cars else math.nan
+    m["car_incidents_per_month"] = (
+        _ratio(m["car_attended"], n_cars * months) if n_cars else math.nan
+    )
     m["mean_car_response_minutes"] = _ratio(raw["response_minutes_sum"], m["car_attended"])
     return {name: float(m[name]) for name in METRIC_NAMES}

@@ -71,7 +71,7 @@ class _Car:
         self.on_shift = False
         self.busy_until = -math.inf
         self.seq = 0  # job counter: a completion event for an older job is stale
-        self.job: tuple[bool, float] | None = None  # (measured call?, frontline hours factor)
+        self.job: tuple[bool, float] | None = None  # (measured call?, arrival) of a call in hand
         self.attended = 0
         self.other_attended = 0
         self.busy_minutes = 0.0
@@ -115,7 +115,7 @@ class _Replication:
         self.frontline_officers = sc.response.standard.officers
         self.cars = [
             _Car(c.name, takes, p, p.cumulative())
-            for c, takes, p in zip(sc.cars, model.car_takes_other, model.patterns)
+            for c, takes, p in zip(sc.cars, model.car_takes_other, model.patterns, strict=True)
         ]
         self.queue: deque = deque()
         self.c = dict.fromkeys(

@@ -94,10 +94,10 @@ class RunResult:
     def comparison(self, baseline: str | None = None) -> pd.DataFrame:
         """Paired differences of every metric against ``baseline`` (default: the run's)."""
         name = baseline or self.baseline or self.scenarios[0].name
-        seeds = {s.seed for s in self.settings.values()}
-        if len(seeds) > 1:
-            warnings.warn("scenarios were run with different seeds: the pairing does not use "
-                          "common random numbers", stacklevel=2)
+        runs = {(s.seed, s.weeks, s.warmup_weeks) for s in self.settings.values()}
+        if len(runs) > 1:
+            warnings.warn("scenarios were run with different seeds, weeks or warm-up: the "
+                          "pairing does not use common random numbers", stacklevel=2)
         return paired_differences(self.replications, METRIC_NAMES, name)
 
     def by_car_summary(self) -> pd.DataFrame:
@@ -169,8 +169,9 @@ def run_scenarios(scenarios: Sequence[Scenario], *, reps: int | None = None,
     try:
         if jobs == 1:
             for s, st, batch in tasks:
+                model = ScenarioModel(s, weeks=st.weeks, warmup_weeks=st.warmup_weeks)
                 for r in batch:
-                    results[(s.name, r)] = _run_batch(s, st, [r])[0][1]
+                    results[(s.name, r)] = model.run(st.seed, r)
                     if bar:
                         bar.update(1)
         else:
@@ -204,7 +205,7 @@ def _collect(scenarios: list[Scenario], settings: dict[str, RunSettings],
             rep_rows.append({"scenario": s.name, "replication": r, **res.metrics})
             for k in sums:
                 sums[k] += res.by_hour[k]
-            for car, pattern, values in zip(s.cars, model_hours.patterns, res.by_car):
+            for car, pattern, values in zip(s.cars, model_hours.patterns, res.by_car, strict=True):
                 shift_hours = pattern.minutes_per_week * st.weeks / 60.0
                 car_rows.append({
                     "scenario": s.name, "replication": r, "car": car.name, **values,
