@@ -255,17 +255,12 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
-        names = [c.name for c in self.cars]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"car names must be unique; repeated: {', '.join(dupes)}")
-        if self.case_mix:
-            total = sum(t.share for t in self.case_mix)
-            if not math.isclose(total, 1.0, abs_tol=1e-6):
-                raise ValueError(f"case_mix shares must add up to 1, they add up to {total:g}")
-            types = [t.type for t in self.case_mix]
-            if len(set(types)) != len(types):
-                raise ValueError("case_mix types must be unique")
+        problems = cross_checks({
+            "cars": [{"name": c.name} for c in self.cars],
+            "case_mix": [{"type": t.type, "share": t.share} for t in self.case_mix or []],
+        })
+        if problems:
+            raise ValueError(problems[0][1])
         return self
 
     def call_types(self) -> list[tuple[str, float, StandardResponse, CarResponse]]:
@@ -310,6 +305,46 @@ class Scenario(_Strict):
         for dotted, value in overrides.items():
             set_dotted(data, dotted, copy.deepcopy(value))
         return scenario_from_dict(data, source="<overrides>")
+
+
+def cross_checks(data: Any) -> list[tuple[tuple[str | int, ...], str]]:
+    """Rules that span several entries, on plain data: ``(key path, message)`` pairs.
+
+    Run by the loader on the raw file data (so they are reported with the key they concern
+    even when other keys are invalid) and by :class:`Scenario` itself.
+    """
+    if not isinstance(data, dict):
+        return []
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    cars = data.get("cars")
+    if isinstance(cars, list):
+        seen: set[str] = set()
+        for i, car in enumerate(cars):
+            name = car.get("name") if isinstance(car, dict) else None
+            if isinstance(name, str):
+                if name in seen:
+                    problems.append((("cars", i, "name"),
+                                     f"car names must be unique; {name!r} is used twice"))
+                seen.add(name)
+    mix = data.get("case_mix")
+    if isinstance(mix, list) and mix:
+        shares = [t.get("share") if isinstance(t, dict) else None for t in mix]
+        valid = [isinstance(s, int | float) and not isinstance(s, bool) and 0 < s <= 1
+                 for s in shares]
+        if all(valid):  # an invalid share is reported on its own; no sum check then
+            total = float(sum(shares))
+            if not math.isclose(total, 1.0, abs_tol=1e-6):
+                problems.append((("case_mix",),
+                                 f"case_mix shares must add up to 1, they add up to {total:g}"))
+        types: set[str] = set()
+        for i, t in enumerate(mix):
+            name = t.get("type") if isinstance(t, dict) else None
+            if isinstance(name, str):
+                if name in types:
+                    problems.append((("case_mix", i, "type"),
+                                     f"case_mix types must be unique; {name!r} is used twice"))
+                types.add(name)
+    return problems
 
 
 def _present(model: BaseModel) -> dict[str, Any]:

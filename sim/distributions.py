@@ -171,8 +171,8 @@ class Triangular(_Dist):
         u = np.asarray(u)
         a, c, b = self.low, self.mode, self.high
         cut = (c - a) / (b - a)
-        left = a + np.sqrt(u * (b - a) * (c - a))
-        right = b - np.sqrt((1 - u) * (b - a) * (b - c))
+        left = np.minimum(a + np.sqrt(u * (b - a) * (c - a)), c)  # clamp: no rounding dip
+        right = np.maximum(b - np.sqrt((1 - u) * (b - a) * (b - c)), c)
         return np.where(u < cut, left, right)
 
     @property

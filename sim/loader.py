@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from sim.config import Scenario
+from sim.config import Scenario, cross_checks
 
 KeyPath = tuple[str | int, ...]
 Positions = dict[KeyPath, tuple[str, int]]
@@ -92,7 +92,7 @@ def _read_yaml(path: Path) -> tuple[Any, Positions, list[Problem]]:
         builder.problems.append(
             Problem(file, node.start_mark.line + 1, "", "a scenario file must be a map of keys")
         )
-        data = {}
+        return None, builder.positions, builder.problems
     return data, builder.positions, builder.problems
 
 
@@ -147,7 +147,13 @@ class _Builder:
 
 
 def _merge(base: Any, over: Any) -> Any:
-    """Deep merge: maps merge key by key, anything else in ``over`` replaces ``base``."""
+    """Deep merge: maps merge key by key, anything else in ``over`` replaces ``base``.
+
+    A distribution (a map with a ``dist`` key) is replaced whole, so that an extending file
+    can change a distribution's form (``lognormal`` to ``fixed``) without mixing parameters.
+    """
+    if isinstance(over, dict) and "dist" in over:
+        return over
     if isinstance(base, dict) and isinstance(over, dict):
         merged = dict(base)
         for key, value in over.items():
@@ -172,26 +178,31 @@ def _merged_positions(data: Any, own: Positions, inherited: Positions, path: Key
     return out
 
 
-def _load_raw(path: Path, chain: tuple[Path, ...]) -> tuple[dict, Positions, list[Problem]]:
+def _load_raw(path: Path, chain: tuple[Path, ...]
+              ) -> tuple[dict | None, Positions, list[Problem]]:
+    """Data of a file merged over its parents; ``None`` when it cannot be read as a whole
+    (a syntax error, a broken ``extends``), so that no misleading schema errors follow."""
     data, positions, problems = _read_yaml(path)
     if data is None:
-        return {}, positions, problems
+        return None, positions, problems
     parent_ref = data.pop("extends", None)
     if parent_ref is None:
         return data, positions, problems
     line = positions.get(("extends",), (str(path), None))[1]
     if not isinstance(parent_ref, str):
         problems.append(Problem(str(path), line, "extends", "must be a file name (a string)"))
-        return data, positions, problems
+        return None, positions, problems
     parent = (path.parent / parent_ref).resolve()
     if parent in chain or parent == path.resolve():
         cycle = " -> ".join(p.name for p in (*chain, path.resolve(), parent))
         problems.append(Problem(str(path), line, "extends", f"extends cycle: {cycle}"))
-        return data, positions, problems
+        return None, positions, problems
     if not parent.is_file():
         problems.append(Problem(str(path), line, "extends", f"file not found: {parent_ref}"))
-        return data, positions, problems
+        return None, positions, problems
     base, base_positions, base_problems = _load_raw(parent, (*chain, path.resolve()))
+    if base is None:
+        return None, positions, base_problems + problems
     merged = _merge(base, data)
     return merged, _merged_positions(merged, positions, base_positions), base_problems + problems
 
@@ -219,6 +230,8 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     path = Path(path)
     data, positions, problems = _load_raw(path, ())
+    if data is None:
+        raise ScenarioError(_by_line(problems))
     name_at = positions.get(("name",))
     if name_at is None or name_at[0] != str(path):  # a name inherited from a parent is not used
         data["name"] = path.stem
@@ -240,11 +253,28 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<dict>") -> Scenario
 
 
 def _validate(data: dict[str, Any], positions: Positions, file: str) -> Scenario:
+    cross = cross_checks(data)
+    problems = [_located(path, message, positions, file) for path, message in cross]
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        problems = [_problem(err, data, positions, file) for err in exc.errors()]
-        raise ScenarioError(_dedupe(problems)) from None
+        messages = {m for _, m in cross}
+        for err in exc.errors():
+            problem = _problem(err, data, positions, file)
+            if not (problem.key == "" and problem.message in messages):
+                problems.append(problem)
+        raise ScenarioError(_by_line(_dedupe(problems))) from None
+    if problems:  # pragma: no cover - the model runs the same checks
+        raise ScenarioError(problems)
+    return scenario
+
+
+def _located(path: KeyPath, message: str, positions: Positions, file: str) -> Problem:
+    where = path
+    while where and where not in positions:
+        where = where[:-1]
+    pos_file, line = positions.get(where, (file, None))
+    return Problem(pos_file, line, format_key(path), message)
 
 
 def _by_line(problems: list[Problem]) -> list[Problem]:
@@ -279,10 +309,8 @@ def _data_path(loc: tuple[Any, ...], data: Any, keep_last: bool) -> KeyPath:
 def _problem(err: dict[str, Any], data: Any, positions: Positions, file: str) -> Problem:
     kind = err["type"]
     path = _data_path(tuple(err["loc"]), data, keep_last=kind in ("missing", "extra_forbidden"))
-    where = path
-    while where and where not in positions:
-        where = where[:-1]
-    pos_file, line = positions.get(where, (file, None))
+    located = _located(path, "", positions, file)
+    pos_file, line = located.file, located.line
     message = err["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
