@@ -7,7 +7,7 @@ The public API (DESIGN section 5)::
     result = sim.simulate(scenario, reps=50, seed=7, jobs=2)
     result.replications          # one row per replication
     result.summary()             # metric, mean, sd, ci_low, ci_high, n
-    two = scenario.with_overrides({"demand.calls_per_day": 12})
+    two = scenario.with_overrides({"name": "busier", "demand.calls_per_day": 12})
     sim.compare([scenario, two], baseline=scenario.name, reps=50).comparison()
 """
 

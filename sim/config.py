@@ -64,9 +64,14 @@ class Demand(_Strict):
         if isinstance(value, list):
             if len(value) != 24:
                 raise ValueError(f"hourly_profile needs 24 weights (one an hour), got {len(value)}")
-            if all(isinstance(v, int | float) for v in value) and sum(value) <= 0:
+            for hour, weight in enumerate(value):
+                if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
+                    raise ValueError(f"weight for hour {hour} must be a number >= 0, got "
+                                     f"{weight!r}")
+            if sum(value) <= 0:
                 raise ValueError("hourly_profile weights must not all be zero")
-        return value
+            return value
+        raise ValueError("hourly_profile must be a preset name or a list of 24 weights")
 
     @field_validator("weekday_factors")
     @classmethod
@@ -299,11 +304,15 @@ class Scenario(_Strict):
         sim.loader.ScenarioError
             If the result is not a valid scenario (the message names the key).
         """
-        from sim.loader import scenario_from_dict
+        from sim.loader import Problem, ScenarioError, scenario_from_dict
 
         data = self.to_dict()
         for dotted, value in overrides.items():
-            set_dotted(data, dotted, copy.deepcopy(value))
+            try:
+                set_dotted(data, dotted, copy.deepcopy(value))
+            except (IndexError, KeyError, TypeError, ValueError, AttributeError):
+                raise ScenarioError([Problem("<overrides>", None, dotted,
+                                             "no such key or list item to set")]) from None
         return scenario_from_dict(data, source="<overrides>")
 
 
