@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
+import subprocess
 import sys
 from datetime import datetime, timezone
 from importlib import metadata
@@ -61,6 +63,29 @@ def _versions() -> dict[str, str]:
     return out
 
 
+def git_revision() -> dict[str, Any]:
+    """The project's git commit and whether the working tree had changes (if in a checkout)."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                                text=True, timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=root, capture_output=True, text=True, timeout=5,
+                               check=True).stdout.strip() != ""
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+    return {"commit": commit, "dirty": dirty}
+
+
+def system_info() -> dict[str, Any]:
+    """Where the run happened (for STRESS-DES item 5.4)."""
+    return {
+        "platform": platform.platform(), "system": platform.system(),
+        "release": platform.release(), "machine": platform.machine(),
+        "processor": platform.processor(), "cpu_count": os.cpu_count(),
+    }
+
+
 def manifest(result: RunResult, sources: dict[str, str] | None = None,
              command: list[str] | None = None) -> dict[str, Any]:
     """What a reader needs to reproduce or audit the run."""
@@ -69,10 +94,8 @@ def manifest(result: RunResult, sources: dict[str, str] | None = None,
         "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "command": command if command is not None else sys.argv,
         "software": _versions(),
-        "platform": {
-            "system": platform.system(), "release": platform.release(),
-            "machine": platform.machine(), "processor": platform.processor(),
-        },
+        "source": git_revision(),
+        "platform": system_info(),
         "random_streams": {
             "generator": "numpy PCG64",
             "seeding": "SeedSequence(seed, spawn_key=(replication, blake2b-64(stream name)))",
