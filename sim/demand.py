@@ -12,8 +12,10 @@ and A&E outcomes of both pathways use the *same* uniforms (``u < p_car`` and
 outcome under the standard response.
 
 Calls are generated in chunks of :data:`CHUNK_HOURS` hours so that memory does not grow
-with the horizon. Counts and offsets come from separate streams, so the numbers do not
-depend on the chunk size.
+with the horizon. Counts and offsets come from separate streams, so the calls do not
+depend on the chunk size. Floating-point totals, though, are summed chunk by chunk
+(``officer_hours_baseline`` in :mod:`sim.model`), so another chunk size would change
+their last digits: keep it, or results stop being bit-identical to earlier runs.
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ class CallChunk:
     standard_officer_hours: np.ndarray  # frontline officer hours, standard response
     other_arrival: np.ndarray
     other_job_minutes: np.ndarray
+    sent_to_car: np.ndarray  # bool: the call's type is one a car is sent to
 
 
 class DemandModel:
@@ -96,6 +99,7 @@ class DemandModel:
         self.p_ae_standard = np.array([s.p_conveyed_ae for s in self.standard])
         self.p_s136_car = np.array([c.p_s136 for c in self.car])
         self.p_ae_car = np.array([c.p_conveyed_ae for c in self.car])
+        self.sent_to_car = np.array(scenario.sent_to_car(), dtype=bool)
 
     def _draw(self, streams: Streams, name: str, call_type: np.ndarray, dists: list) -> np.ndarray:
         """One attribute for every call: ``ppf`` of its type's distribution at a uniform."""
@@ -170,4 +174,5 @@ class DemandModel:
             standard_officer_hours=self.officers * std_minutes / 60.0,
             other_arrival=other,
             other_job_minutes=other_minutes,
+            sent_to_car=self.sent_to_car[call_type],
         )

@@ -29,6 +29,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("unmet_off_shift", "calls", "calls arriving when no car was on shift"),
     Metric("unmet_busy", "calls", "calls arriving with a car on shift but none free in time"),
     Metric("waiting_at_end", "calls", "calls still waiting for a car when the run ended"),
+    Metric("not_for_car", "calls",
+           "calls of types the car is not sent to (case_mix sent_to_car: false)"),
     Metric("waited", "calls", "car-attended calls that waited for a car to come free"),
     Metric("handed_over", "calls", "car jobs passed to standard response at shift end"),
     Metric("other_jobs_arrived", "jobs", "other (non-mental-health) jobs arising"),
@@ -59,6 +61,17 @@ def _ratio(num: float, den: float) -> float:
     return num / den if den > 0 else math.nan
 
 
+def _no_rounding_below_zero(value: float, scale: float) -> float:
+    """0 for a difference that is below zero only by floating-point rounding.
+
+    Totals built from per-call sums in different orders (a NumPy sum against a running
+    sum) can land a few ulps below a true 0; a genuinely negative value is kept.
+    """
+    if -1e-9 * max(1.0, abs(scale)) < value < 0:
+        return 0.0
+    return value
+
+
 def derive(raw: dict[str, float], n_cars: int, weeks: int) -> dict[str, float]:
     """Metric values of one replication from the model's raw counters.
 
@@ -79,15 +92,19 @@ def derive(raw: dict[str, float], n_cars: int, weeks: int) -> dict[str, float]:
         "handed_over", "other_jobs_arrived", "other_jobs_attended", "s136_baseline",
         "ae_baseline", "officer_hours_baseline",
     )}
+    m["not_for_car"] = raw.get("not_for_car", 0.0)
     m["s136"] = raw["s136_baseline"] - raw["s136_avoided"]
     m["s136_avoided"] = raw["s136_baseline"] - m["s136"]
     m["ae_conveyances"] = raw["ae_baseline"] - raw["ae_avoided"]
     m["ae_avoided"] = raw["ae_baseline"] - m["ae_conveyances"]
-    m["officer_hours"] = raw["officer_hours_baseline"] - raw["officer_hours_saved_raw"]
+    m["officer_hours"] = _no_rounding_below_zero(
+        raw["officer_hours_baseline"] - raw["officer_hours_saved_raw"],
+        raw["officer_hours_baseline"])
     m["officer_hours_saved"] = raw["officer_hours_baseline"] - m["officer_hours"]
     m["car_shift_hours"] = raw["car_shift_minutes"] / 60.0
     m["car_busy_hours"] = raw["car_busy_minutes"] / 60.0
-    m["car_overtime_hours"] = raw["car_overtime_minutes"] / 60.0
+    m["car_overtime_hours"] = _no_rounding_below_zero(raw["car_overtime_minutes"] / 60.0,
+                                                      m["car_busy_hours"])
     m["car_utilisation"] = _ratio(m["car_busy_hours"], m["car_shift_hours"])
     months = weeks * 7 / DAYS_PER_MONTH
     m["car_incidents_per_month"] = (

@@ -16,7 +16,13 @@ FIFO queue until ``arrival + max_wait_minutes``; otherwise it gets the standard
 response, counted as unmet ``off_shift`` (no car on shift at arrival) or ``busy``.
 Other jobs go to the first free on-shift car that takes them, or else elsewhere.
 
-Counters are aggregated as the run goes; no per-call records are kept.
+Counters are plain numbers aggregated as the run goes; no per-call records are kept
+unless an event log is asked for (:mod:`sim.eventlog`), so memory does not grow with
+the horizon. Per call, the hot path does a handful of Python operations: the demand
+arrives in bulk NumPy chunks (:mod:`sim.demand`), a call is passed as plain numbers
+(no per-call object), and a car's on-shift clock at whole hours is read from a table
+built once per car. Floating-point sums are added in the same order as a
+straightforward implementation would, so optimising never changes a result.
 """
 
 from __future__ import annotations
@@ -26,11 +32,14 @@ from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import simpy
+from simpy.events import Timeout
 
 from sim.calendar import HOURS_PER_WEEK, MINUTES_PER_HOUR, MINUTES_PER_WEEK, OnShiftClock
 from sim.config import Scenario
 from sim.demand import DemandModel
+from sim.eventlog import EventRecorder
 from sim.metrics import derive
 from sim.streams import Streams
 
@@ -50,28 +59,40 @@ class ReplicationResult:
     by_car
         Per car: ``car_attended``, ``other_jobs_attended``, ``car_busy_hours``,
         ``car_overtime_hours``.
+    events
+        The event log (one row per call and per other job, see :mod:`sim.eventlog`),
+        or ``None`` when none was asked for.
     """
 
     metrics: dict[str, float]
     by_hour: dict[str, np.ndarray]
     by_car: list[dict[str, float]]
+    events: pd.DataFrame | None = None
 
 
 class _Car:
     __slots__ = (
-        "name", "takes_other", "pattern", "clock", "on_shift", "busy_until", "seq", "job",
+        "name", "index", "takes_other", "pattern", "clock", "hour_clock", "per_week",
+        "on_shift", "busy_until", "seq", "job_measured", "job_id",
         "attended", "other_attended", "busy_minutes", "overtime_minutes",
     )
 
-    def __init__(self, name: str, takes_other: bool, pattern, clock: OnShiftClock) -> None:
+    def __init__(self, name: str, index: int, takes_other: bool, pattern,
+                 clock: OnShiftClock) -> None:
         self.name = name
+        self.index = index
         self.takes_other = takes_other
         self.pattern = pattern
         self.clock = clock
+        # clock(w * MINUTES_PER_WEEK + h * 60) == w * per_week + hour_clock[h], exactly
+        # (the same floating-point operations as the clock itself).
+        self.hour_clock = [clock(h * MINUTES_PER_HOUR) for h in range(HOURS_PER_WEEK)]
+        self.per_week = clock(MINUTES_PER_WEEK) - clock(0)
         self.on_shift = False
         self.busy_until = -math.inf
         self.seq = 0  # job counter: a completion event for an older job is stale
-        self.job: tuple[bool, float] | None = None  # (measured call?, arrival) of a call in hand
+        self.job_measured = False  # the job in hand is a call arriving in the measured weeks
+        self.job_id = None  # event log only: ("call" | "other", id) of the job in hand
         self.attended = 0
         self.other_attended = 0
         self.busy_minutes = 0.0
@@ -79,7 +100,11 @@ class _Car:
 
 
 class ScenarioModel:
-    """A scenario compiled for simulation; call :meth:`run` once per replication."""
+    """A scenario compiled for simulation; call :meth:`run` once per replication.
+
+    Compile once and reuse it for a batch of replications: the demand model, the shift
+    patterns and their clocks are built here, not per replication.
+    """
 
     def __init__(self, scenario: Scenario, weeks: int | None = None,
                  warmup_weeks: int | None = None) -> None:
@@ -95,15 +120,19 @@ class ScenarioModel:
             [p.minutes_by_hour_of_week() for p in self.patterns]
         ).reshape(len(self.patterns), HOURS_PER_WEEK).sum(axis=0) * self.weeks
 
-    def run(self, seed: int, replication: int) -> ReplicationResult:
-        """Simulate one replication with the streams of ``(seed, replication)``."""
-        return _Replication(self, Streams(seed, replication)).run()
+    def run(self, seed: int, replication: int, event_log: bool = False) -> ReplicationResult:
+        """Simulate one replication with the streams of ``(seed, replication)``.
+
+        With ``event_log=True`` the result's ``events`` holds one row per call and per
+        other job (:mod:`sim.eventlog`); the metrics are the same either way.
+        """
+        return _Replication(self, Streams(seed, replication), event_log).run()
 
 
 class _Replication:
     """State of one replication while it runs."""
 
-    def __init__(self, model: ScenarioModel, streams: Streams) -> None:
+    def __init__(self, model: ScenarioModel, streams: Streams, event_log: bool = False) -> None:
         sc = model.scenario
         self.model = model
         self.streams = streams
@@ -114,22 +143,38 @@ class _Replication:
         self.track_completions = self.max_wait > 0
         self.frontline_officers = sc.response.standard.officers
         self.cars = [
-            _Car(c.name, takes, p, p.cumulative())
-            for c, takes, p in zip(sc.cars, model.car_takes_other, model.patterns, strict=True)
+            _Car(c.name, i, takes, p, p.cumulative())
+            for i, (c, takes, p) in enumerate(
+                zip(sc.cars, model.car_takes_other, model.patterns, strict=True))
         ]
-        self.queue: deque = deque()
-        self.c = dict.fromkeys(
-            ("car_attended", "unmet_off_shift", "unmet_busy", "waiting_at_end", "waited",
-             "handed_over", "other_jobs_attended", "s136_avoided", "ae_avoided",
-             "officer_hours_saved_raw", "response_minutes_sum", "mh_calls",
-             "other_jobs_arrived", "s136_baseline", "ae_baseline", "officer_hours_baseline"),
-            0.0,
-        )
+        self.other_cars = [car for car in self.cars if car.takes_other]
+        self.n_on_shift = 0
+        self.queue: deque = deque()  # (deadline, arrival, call id, *call attributes)
+        self.log = EventRecorder() if event_log else None
+        # Plain counters (the raw values behind sim.metrics.derive).
+        self.car_attended = 0
+        self.unmet_off_shift = 0
+        self.unmet_busy = 0
+        self.waiting_at_end = 0
+        self.not_for_car = 0
+        self.waited = 0
+        self.handed_over = 0
+        self.other_jobs_attended = 0
+        self.s136_avoided = 0
+        self.ae_avoided = 0
+        self.officer_hours_saved_raw = 0.0
+        self.response_minutes_sum = 0.0
+        self.mh_calls = 0
+        self.other_jobs_arrived = 0
+        self.s136_baseline = 0
+        self.ae_baseline = 0
+        self.officer_hours_baseline = 0.0
         self.hour_attended = [0] * HOURS_PER_WEEK
         self.hour_off = [0] * HOURS_PER_WEEK
         self.hour_busy = [0] * HOURS_PER_WEEK
         self.hour_car_busy = [0.0] * HOURS_PER_WEEK
         self.hour_calls = np.zeros(HOURS_PER_WEEK, dtype=np.int64)
+        self.hour_not_for_car = np.zeros(HOURS_PER_WEEK, dtype=np.int64)
 
     # ------------------------------------------------------------------ run
     def run(self) -> ReplicationResult:
@@ -138,16 +183,28 @@ class _Replication:
             env.process(self._shifts(car))
         env.process(self._arrivals())
         env.run(until=self.t_end)
-        for deadline, arrival, _ in self.queue:
+        log = self.log
+        for deadline, arrival, cid, *_ in self.queue:
+            expired = deadline < self.t_end
+            if log is not None:
+                log.call_unmet(cid, "unmet_busy" if expired else "waiting_at_end")
             if arrival >= self.t_start:
-                key = "unmet_busy" if deadline < self.t_end else "waiting_at_end"
-                self.c[key] += 1
-                if key == "unmet_busy":
+                if expired:
+                    self.unmet_busy += 1
                     self.hour_busy[int(arrival // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
+                else:
+                    self.waiting_at_end += 1
         return self._result()
 
     def _result(self) -> ReplicationResult:
-        raw = dict(self.c)
+        raw = {
+            key: float(getattr(self, key)) for key in (
+                "car_attended", "unmet_off_shift", "unmet_busy", "waiting_at_end", "waited",
+                "not_for_car", "handed_over", "other_jobs_attended", "s136_avoided", "ae_avoided",
+                "officer_hours_saved_raw", "response_minutes_sum", "mh_calls",
+                "other_jobs_arrived", "s136_baseline", "ae_baseline",
+                "officer_hours_baseline")
+        }
         raw["car_shift_minutes"] = float(self.model.shift_minutes_by_hour.sum())
         raw["car_busy_minutes"] = sum(car.busy_minutes for car in self.cars)
         raw["car_overtime_minutes"] = sum(car.overtime_minutes for car in self.cars)
@@ -157,6 +214,7 @@ class _Replication:
             "car_attended": np.array(self.hour_attended, dtype=float),
             "unmet_off_shift": np.array(self.hour_off, dtype=float),
             "unmet_busy": np.array(self.hour_busy, dtype=float),
+            "not_for_car": self.hour_not_for_car.astype(float),
             "car_busy_minutes": np.array(self.hour_car_busy),
         }
         by_car = [
@@ -168,7 +226,12 @@ class _Replication:
             }
             for car in self.cars
         ]
-        return ReplicationResult(metrics, by_hour, by_car)
+        events = None
+        if self.log is not None:
+            events = self.log.frame(
+                [car.name for car in self.cars], self.model.demand.type_names,
+                self.t_start, self.t_end)
+        return ReplicationResult(metrics, by_hour, by_car, events)
 
     # ------------------------------------------------------------ processes
     def _shifts(self, car: _Car):
@@ -177,103 +240,130 @@ class _Replication:
             if start > env.now:
                 yield env.timeout(start - env.now)
             car.on_shift = True
+            self.n_on_shift += 1
             if self.queue and car.busy_until <= env.now:
                 self._serve_queue(car)
             yield env.timeout(end - env.now)
             car.on_shift = False
+            self.n_on_shift -= 1
             if self.hand_over and car.busy_until > env.now:
                 self._hand_over(car)
 
     def _arrivals(self):
         env = self.env
-        t_start, t_end = self.t_start, self.t_end
-        c = self.c
+        peek = env.peek
+        t_end = self.t_end
+        call = self._call
+        other_job = self._other_job
+        log = self.log
+        call_base = other_base = 0  # ids of the chunk's first call and first other job
         for ch in self.model.demand.chunks(self.streams, t_end):
             self._chunk_totals(ch)
+            if log is not None:
+                call_base, other_base = log.add_chunk(ch)
             n_calls = ch.arrival.size
             times = np.concatenate((ch.arrival, ch.other_arrival))
             order = np.argsort(times, kind="stable")
+            n_due = int(np.searchsorted(times[order], t_end))  # arrivals before the end
             arrival = ch.arrival.tolist()
             job = ch.car_job_minutes.tolist()
             travel = ch.car_travel_minutes.tolist()
             d_s136 = (ch.s136_standard.astype(np.int8) - ch.s136_car).tolist()
             d_ae = (ch.ae_standard.astype(np.int8) - ch.ae_car).tolist()
             std_hours = ch.standard_officer_hours.tolist()
+            sent = ch.sent_to_car.tolist()
             other_t = ch.other_arrival.tolist()
-            other_job = ch.other_job_minutes.tolist()
-            for k in order.tolist():
+            other_minutes = ch.other_job_minutes.tolist()
+            for k in order[:n_due].tolist():
                 if k < n_calls:
+                    if not sent[k]:  # a type the car is not sent to: standard response
+                        if log is not None:
+                            log.call_unmet(call_base + k, "not_for_car")
+                        continue  # counted in bulk by _chunk_totals
                     t = arrival[k]
-                    if t >= t_end:
-                        break
-                    if env.peek() <= t:
-                        yield env.timeout(t - env.now)
-                    call = (job[k], travel[k], d_s136[k], d_ae[k], std_hours[k])
-                    self._call(t, call)
+                    if peek() <= t:
+                        yield env.timeout(max(0.0, t - env.now))
+                    call(t, call_base + k, job[k], travel[k], d_s136[k], d_ae[k],
+                         std_hours[k])
                 else:
                     i = k - n_calls
                     t = other_t[i]
-                    if t >= t_end:
-                        break
-                    if env.peek() <= t:
-                        yield env.timeout(t - env.now)
-                    self._other_job(t, other_job[i], t >= t_start)
-        del c
+                    if peek() <= t:
+                        yield env.timeout(max(0.0, t - env.now))
+                    other_job(t, other_base + i, other_minutes[i])
+            if n_due < order.size:
+                break
 
     def _chunk_totals(self, ch) -> None:
         """Baseline totals of the chunk's measured calls, in bulk."""
-        c = self.c
         m = (ch.arrival >= self.t_start) & (ch.arrival < self.t_end)
-        c["mh_calls"] += int(m.sum())
-        c["s136_baseline"] += int(ch.s136_standard[m].sum())
-        c["ae_baseline"] += int(ch.ae_standard[m].sum())
-        c["officer_hours_baseline"] += float(ch.standard_officer_hours[m].sum())
+        self.mh_calls += int(m.sum())
+        self.s136_baseline += int(ch.s136_standard[m].sum())
+        self.ae_baseline += int(ch.ae_standard[m].sum())
+        self.officer_hours_baseline += float(ch.standard_officer_hours[m].sum())
         hours = (ch.arrival[m] // MINUTES_PER_HOUR).astype(np.int64) % HOURS_PER_WEEK
         self.hour_calls += np.bincount(hours, minlength=HOURS_PER_WEEK)
+        not_sent = ~ch.sent_to_car[m]
+        self.not_for_car += int(not_sent.sum())
+        self.hour_not_for_car += np.bincount(hours[not_sent], minlength=HOURS_PER_WEEK)
         mo = (ch.other_arrival >= self.t_start) & (ch.other_arrival < self.t_end)
-        c["other_jobs_arrived"] += int(mo.sum())
+        self.other_jobs_arrived += int(mo.sum())
 
     # ------------------------------------------------------------- dispatch
-    def _call(self, t: float, call: tuple) -> None:
+    def _call(self, t: float, cid: int, job: float, travel: float, d_s136: int, d_ae: int,
+              std_hours: float) -> None:
         for car in self.cars:
             if car.on_shift and car.busy_until <= t:
-                self._start_call(car, t, t, call)
+                self._start_call(car, t, t, cid, job, travel, d_s136, d_ae, std_hours)
                 return
-        if any(car.on_shift for car in self.cars):
+        if self.n_on_shift:
             if self.max_wait > 0:
-                self.queue.append((t + self.max_wait, t, call))
+                self.queue.append((t + self.max_wait, t, cid, job, travel, d_s136, d_ae,
+                                   std_hours))
                 return
-            key, hours = "unmet_busy", self.hour_busy
+            if self.log is not None:
+                self.log.call_unmet(cid, "unmet_busy")
+            if t >= self.t_start:
+                self.unmet_busy += 1
+                self.hour_busy[int(t // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
         else:
-            key, hours = "unmet_off_shift", self.hour_off
-        if t >= self.t_start:
-            self.c[key] += 1
-            hours[int(t // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
+            if self.log is not None:
+                self.log.call_unmet(cid, "unmet_off_shift")
+            if t >= self.t_start:
+                self.unmet_off_shift += 1
+                self.hour_off[int(t // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
 
-    def _start_call(self, car: _Car, now: float, arrival: float, call: tuple) -> None:
-        job_minutes, travel, d_s136, d_ae, std_hours = call
+    def _start_call(self, car: _Car, now: float, arrival: float, cid: int, job: float,
+                    travel: float, d_s136: int, d_ae: int, std_hours: float) -> None:
         measured = arrival >= self.t_start
-        self._start_job(car, now, now + job_minutes)
-        car.job = (measured, arrival)
+        end = now + job
+        self._start_job(car, now, end)
+        car.job_measured = measured
+        if self.log is not None:
+            car.job_id = ("call", cid)
+            self.log.call_attended(cid, car.index, now, end)
         if measured:
-            c = self.c
-            c["car_attended"] += 1
-            c["s136_avoided"] += d_s136
-            c["ae_avoided"] += d_ae
-            c["officer_hours_saved_raw"] += std_hours
-            c["response_minutes_sum"] += now - arrival + travel
+            self.car_attended += 1
+            self.s136_avoided += d_s136
+            self.ae_avoided += d_ae
+            self.officer_hours_saved_raw += std_hours
+            self.response_minutes_sum += now - arrival + travel
             if now > arrival:
-                c["waited"] += 1
+                self.waited += 1
             car.attended += 1
             self.hour_attended[int(arrival // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
 
-    def _other_job(self, t: float, minutes: float, measured: bool) -> None:
-        for car in self.cars:
-            if car.takes_other and car.on_shift and car.busy_until <= t:
-                self._start_job(car, t, t + minutes)
-                car.job = None
-                if measured:
-                    self.c["other_jobs_attended"] += 1
+    def _other_job(self, t: float, oid: int, minutes: float) -> None:
+        for car in self.other_cars:
+            if car.on_shift and car.busy_until <= t:
+                end = t + minutes
+                self._start_job(car, t, end)
+                car.job_measured = False
+                if self.log is not None:
+                    car.job_id = ("other", oid)
+                    self.log.other_attended(oid, car.index, t, end)
+                if t >= self.t_start:
+                    self.other_jobs_attended += 1
                     car.other_attended += 1
                 return
 
@@ -282,11 +372,12 @@ class _Replication:
         car.seq += 1
         self._account(car, start, end, 1.0)
         if self.track_completions:
-            seq = car.seq
-            event = self.env.timeout(end - self.env.now)
-            event.callbacks.append(lambda _ev: self._freed(car, seq))
+            # max(): the clock can sit an ulp past an arrival time (now + (t - now) != t)
+            event = Timeout(self.env, max(0.0, end - self.env.now), (car, car.seq))
+            event.callbacks.append(self._freed)
 
-    def _freed(self, car: _Car, seq: int) -> None:
+    def _freed(self, event: Timeout) -> None:
+        car, seq = event.value
         if car.seq == seq and car.on_shift and self.queue:
             self._serve_queue(car)
 
@@ -294,48 +385,70 @@ class _Replication:
         now = self.env.now
         queue = self.queue
         while queue and queue[0][0] < now:  # waited too long: standard response
-            _, arrival, _ = queue.popleft()
+            expired = queue.popleft()
+            arrival = expired[1]
+            if self.log is not None:
+                self.log.call_unmet(expired[2], "unmet_busy")
             if arrival >= self.t_start:
-                self.c["unmet_busy"] += 1
+                self.unmet_busy += 1
                 self.hour_busy[int(arrival // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
         if queue:
-            _, arrival, call = queue.popleft()
-            self._start_call(car, now, arrival, call)
+            _, arrival, cid, job, travel, d_s136, d_ae, std_hours = queue.popleft()
+            self._start_call(car, now, arrival, cid, job, travel, d_s136, d_ae, std_hours)
 
     def _hand_over(self, car: _Car) -> None:
         """Shift over with a job in hand: frontline officers take the rest of it."""
         now = self.env.now
         self._account(car, now, car.busy_until, -1.0)
-        if car.job is not None:
-            measured, _ = car.job
-            if measured:
-                self.c["handed_over"] += 1
-                remaining_hours = (car.busy_until - now) / 60.0
-                self.c["officer_hours_saved_raw"] -= self.frontline_officers * remaining_hours
+        if car.job_measured:
+            self.handed_over += 1
+            remaining_hours = (car.busy_until - now) / 60.0
+            self.officer_hours_saved_raw -= self.frontline_officers * remaining_hours
+        if self.log is not None and car.job_id is not None:
+            self.log.handed_over(car.job_id, now)
         car.busy_until = now
         car.seq += 1
-        car.job = None
+        car.job_measured = False
+        car.job_id = None
 
     # ------------------------------------------------------------ car time
     def _account(self, car: _Car, start: float, end: float, sign: float) -> None:
-        """Add (or with ``sign=-1`` remove) a job's time inside the measured weeks."""
-        a = max(start, self.t_start)
-        b = min(end, self.t_end)
+        """Add (or with ``sign=-1`` remove) a job's time inside the measured weeks.
+
+        On-shift time is ``clock(b) - clock(a)``, split by hour of week as
+        ``clock(hour end) - clock(hour start)``; clock values at whole hours come from
+        the car's table, which gives the very numbers the clock would.
+        """
+        t_start, t_end = self.t_start, self.t_end
+        a = t_start if t_start > start else start
+        b = t_end if t_end < end else end
         if b <= a:
             return
         clock = car.clock
-        on = clock(b) - clock(a)
+        ca = clock(a)
+        cb = clock(b)
+        on = cb - ca
+        if on > b - a:  # rounding: clock differences can exceed the interval by an ulp
+            on = b - a
         car.busy_minutes += sign * on
         car.overtime_minutes += sign * ((b - a) - on)
         if on <= 0:
             return
-        hour = int(a // MINUTES_PER_HOUR)
-        lo = a
         busy = self.hour_car_busy
-        while lo < b:
-            hi = min(b, (hour + 1) * MINUTES_PER_HOUR)
-            part = clock(hi) - clock(lo)
-            if part:
-                busy[hour % HOURS_PER_WEEK] += sign * part
-            lo = hi
-            hour += 1
+        hour = int(a // MINUTES_PER_HOUR)
+        lo = ca
+        nxt = (hour + 1) * MINUTES_PER_HOUR
+        if nxt < b:
+            table, per_week = car.hour_clock, car.per_week
+            while nxt < b:
+                weeks, offset = divmod(nxt, MINUTES_PER_WEEK)
+                hi = weeks * per_week + table[offset // MINUTES_PER_HOUR]
+                part = hi - lo
+                if part:
+                    busy[hour % HOURS_PER_WEEK] += sign * part
+                lo = hi
+                hour += 1
+                nxt += MINUTES_PER_HOUR
+        part = cb - lo
+        if part:
+            busy[hour % HOURS_PER_WEEK] += sign * part

@@ -3,7 +3,8 @@
 Replication ``r`` of every scenario uses the streams of ``(seed, r)`` only
 (:mod:`sim.streams`), so results do not depend on how replications are spread over
 workers: ``jobs=1`` and ``jobs=8`` give identical numbers. Replications are sent to
-workers in batches, and each batch compiles its scenario once.
+workers in batches (about eight per worker over the whole run, however many scenarios),
+longest first, and each batch compiles its scenario once.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import warnings
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -25,6 +27,11 @@ from sim.config import Scenario
 from sim.metrics import DAYS_PER_MONTH, METRIC_NAMES
 from sim.model import ReplicationResult, ScenarioModel
 from sim.stats import paired_differences, summarise
+
+BATCHES_PER_WORKER = 8
+"""Batches per worker process over a whole run (see :func:`_batches`). The last batches
+to finish leave workers idle for about half a batch: eight per worker keep that to a few
+per cent, while each batch still runs several replications per compiled scenario."""
 
 BY_CAR_METRICS = ("car_attended", "other_jobs_attended", "car_shift_hours", "car_busy_hours",
                   "car_overtime_hours", "car_utilisation", "car_incidents_per_month")
@@ -75,6 +82,9 @@ class RunResult:
         Scenario that :meth:`comparison` compares against by default.
     wall_seconds
         Wall time of the run.
+    events
+        The event log (:mod:`sim.eventlog`: one row per call and per other job) when
+        one was asked for, else ``None``.
     """
 
     scenarios: list[Scenario]
@@ -86,6 +96,7 @@ class RunResult:
     wall_seconds: float = 0.0
     jobs: int = 1
     extra: dict = field(default_factory=dict)
+    events: pd.DataFrame | None = None
 
     def summary(self) -> pd.DataFrame:
         """Mean, sd and 95% t-interval of every metric per scenario."""
@@ -116,23 +127,45 @@ class RunResult:
                                "scenario" else c, kind="stable").reset_index(drop=True)
 
 
-def _run_batch(scenario: Scenario, settings: RunSettings, reps: Sequence[int]
-               ) -> list[tuple[int, ReplicationResult]]:
+def _run_batch(scenario: Scenario, settings: RunSettings, reps: Sequence[int],
+               event_log: bool = False) -> list[tuple[int, ReplicationResult]]:
     """Worker task: several replications of one scenario, compiled once."""
     model = ScenarioModel(scenario, weeks=settings.weeks, warmup_weeks=settings.warmup_weeks)
-    return [(r, model.run(settings.seed, r)) for r in reps]
+    return [(r, model.run(settings.seed, r, event_log=event_log)) for r in reps]
 
 
-def _batches(n: int, jobs: int) -> list[list[int]]:
-    """Split replications 0..n-1 into contiguous batches (about four per worker)."""
-    size = max(1, math.ceil(n / (jobs * 4))) if jobs > 1 else n
+def _batches(n: int, jobs: int, total: int | None = None) -> list[list[int]]:
+    """Split replications 0..n-1 into contiguous batches.
+
+    With ``jobs > 1`` a batch holds about ``total / (BATCHES_PER_WORKER * jobs)``
+    replications, where ``total`` counts the replications of every scenario of the run
+    (default ``n``): several batches per worker, so workers stay busy to the end, while a
+    sweep of many small scenarios is not cut into one-replication tasks that each compile
+    their scenario.
+    """
+    total = n if total is None else total
+    size = max(1, math.ceil(total / (jobs * BATCHES_PER_WORKER))) if jobs > 1 else n
     return [list(range(i, min(n, i + size))) for i in range(0, n, size)]
+
+
+def _batch_cost(scenario: Scenario, settings: RunSettings, batch: Sequence[int]) -> float:
+    """A rough relative cost of a batch, used only to start the longest batches first.
+
+    Simulated weeks x arrivals a week x a weight for the cars. Sending the longest
+    batches first keeps every worker busy to the end of a run whose scenarios differ in
+    size (a sweep); results do not depend on it.
+    """
+    demand = scenario.demand
+    per_week = sum(demand.rates_per_hour()) + HOURS_PER_WEEK * demand.other_jobs_per_hour
+    weeks = settings.weeks + settings.warmup_weeks
+    return len(batch) * weeks * per_week * (1.0 + 0.25 * len(scenario.cars))
 
 
 def run_scenarios(scenarios: Sequence[Scenario], *, reps: int | None = None,
                   seed: int | None = None, weeks: int | None = None,
                   warmup_weeks: int | None = None, jobs: int = 1,
-                  progress: bool | None = None, baseline: str | None = None) -> RunResult:
+                  progress: bool | None = None, baseline: str | None = None,
+                  event_log: bool | str | os.PathLike | None = None) -> RunResult:
     """Run every scenario's replications and collect tidy results.
 
     Parameters
@@ -147,6 +180,12 @@ def run_scenarios(scenarios: Sequence[Scenario], *, reps: int | None = None,
         Show a progress bar on stderr; default: when stderr is a terminal.
     baseline
         Scenario name for :meth:`RunResult.comparison`.
+    event_log
+        ``True`` keeps an event log (one row per call and per other job,
+        :mod:`sim.eventlog`) in ``result.events``; a path also writes it there (Parquet
+        if ``pyarrow`` can be imported, else CSV; the path written is
+        ``result.extra["event_log_path"]``). Off by default; the metrics are the same
+        either way.
     """
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
@@ -155,9 +194,10 @@ def run_scenarios(scenarios: Sequence[Scenario], *, reps: int | None = None,
         raise ValueError(f"baseline {baseline!r} is not one of the scenarios: {', '.join(names)}")
     jobs = max(1, int(jobs or 1))
     settings = {s.name: resolve_settings(s, reps, seed, weeks, warmup_weeks) for s in scenarios}
-    tasks = [(s, settings[s.name], batch) for s in scenarios
-             for batch in _batches(settings[s.name].replications, jobs)]
+    log = event_log is not None and event_log is not False
     total = sum(st.replications for st in settings.values())
+    tasks = [(s, settings[s.name], batch) for s in scenarios
+             for batch in _batches(settings[s.name].replications, jobs, total)]
     show = sys.stderr.isatty() if progress is None else progress
     bar = None
     if show:
@@ -171,12 +211,13 @@ def run_scenarios(scenarios: Sequence[Scenario], *, reps: int | None = None,
             for s, st, batch in tasks:
                 model = ScenarioModel(s, weeks=st.weeks, warmup_weeks=st.warmup_weeks)
                 for r in batch:
-                    results[(s.name, r)] = model.run(st.seed, r)
+                    results[(s.name, r)] = model.run(st.seed, r, event_log=log)
                     if bar:
                         bar.update(1)
         else:
+            tasks.sort(key=lambda task: _batch_cost(*task), reverse=True)  # longest first
             with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-                futures = {pool.submit(_run_batch, s, st, b): s.name for s, st, b in tasks}
+                futures = {pool.submit(_run_batch, s, st, b, log): s.name for s, st, b in tasks}
                 for fut in as_completed(futures):
                     for r, res in fut.result():
                         results[(futures[fut], r)] = res
@@ -186,7 +227,15 @@ def run_scenarios(scenarios: Sequence[Scenario], *, reps: int | None = None,
         if bar:
             bar.close()
     wall = time.perf_counter() - started
-    return _collect(list(scenarios), settings, results, baseline, wall, jobs)
+    result = _collect(list(scenarios), settings, results, baseline, wall, jobs)
+    if log:
+        from sim.eventlog import combine, write_event_log
+
+        result.events = combine([(s.name, r, results[(s.name, r)].events) for s in scenarios
+                                 for r in range(settings[s.name].replications)])
+        if not isinstance(event_log, bool):
+            result.extra["event_log_path"] = write_event_log(result.events, Path(event_log))
+    return result
 
 
 def _collect(scenarios: list[Scenario], settings: dict[str, RunSettings],
@@ -198,7 +247,8 @@ def _collect(scenarios: list[Scenario], settings: dict[str, RunSettings],
         model_hours = ScenarioModel(s, weeks=st.weeks, warmup_weeks=st.warmup_weeks)
         shift_by_hour = model_hours.shift_minutes_by_hour
         sums = {k: np.zeros(HOURS_PER_WEEK) for k in
-                ("calls", "car_attended", "unmet_off_shift", "unmet_busy", "car_busy_minutes")}
+                ("calls", "car_attended", "unmet_off_shift", "unmet_busy", "not_for_car",
+                 "car_busy_minutes")}
         months = st.weeks * 7 / DAYS_PER_MONTH
         for r in range(st.replications):
             res = results[(s.name, r)]
@@ -221,6 +271,7 @@ def _collect(scenarios: list[Scenario], settings: dict[str, RunSettings],
                 "car_attended": sums["car_attended"][h] / per_week,
                 "unmet_off_shift": sums["unmet_off_shift"][h] / per_week,
                 "unmet_busy": sums["unmet_busy"][h] / per_week,
+                "not_for_car": sums["not_for_car"][h] / per_week,
                 "car_on_shift": shift_by_hour[h] / st.weeks / 60.0,
                 "car_busy": sums["car_busy_minutes"][h] / per_week / 60.0,
             })
@@ -239,8 +290,12 @@ def _collect(scenarios: list[Scenario], settings: dict[str, RunSettings],
 
 def simulate(scenario: Scenario, *, reps: int | None = None, seed: int | None = None,
              weeks: int | None = None, warmup_weeks: int | None = None, jobs: int = 1,
-             progress: bool | None = None) -> RunResult:
+             progress: bool | None = None,
+             event_log: bool | str | os.PathLike | None = None) -> RunResult:
     """Run one scenario's replications.
+
+    ``event_log=True`` (or a file path) also records one row per call and per other job:
+    see :func:`run_scenarios`.
 
     Examples
     --------
@@ -251,22 +306,25 @@ def simulate(scenario: Scenario, *, reps: int | None = None, seed: int | None = 
     2
     """
     return run_scenarios([scenario], reps=reps, seed=seed, weeks=weeks,
-                         warmup_weeks=warmup_weeks, jobs=jobs, progress=progress)
+                         warmup_weeks=warmup_weeks, jobs=jobs, progress=progress,
+                         event_log=event_log)
 
 
 def compare(scenarios: Sequence[Scenario], baseline: str | None = None, *,
             reps: int | None = None, seed: int | None = None, weeks: int | None = None,
             warmup_weeks: int | None = None, jobs: int = 1,
-            progress: bool | None = None) -> RunResult:
+            progress: bool | None = None,
+            event_log: bool | str | os.PathLike | None = None) -> RunResult:
     """Run scenarios with common random numbers for paired comparison.
 
     ``result.comparison()`` gives each metric's paired difference against ``baseline``
-    (default: the first scenario) with its 95% interval.
+    (default: the first scenario) with its 95% interval. ``event_log``: see
+    :func:`run_scenarios`.
     """
     baseline = baseline or scenarios[0].name
     return run_scenarios(scenarios, reps=reps, seed=seed, weeks=weeks,
                          warmup_weeks=warmup_weeks, jobs=jobs, progress=progress,
-                         baseline=baseline)
+                         baseline=baseline, event_log=event_log)
 
 
 def default_jobs() -> int:

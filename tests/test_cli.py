@@ -116,7 +116,8 @@ def test_full_run_writes_every_output(tmp_path, capsys):
     hours = pd.read_csv(out / "by_hour_of_week.csv")
     assert len(hours) == 3 * 168
     assert list(hours.columns) == ["scenario", "day", "hour", "calls", "car_attended",
-                                   "unmet_off_shift", "unmet_busy", "car_on_shift", "car_busy"]
+                                   "unmet_off_shift", "unmet_busy", "not_for_car", "car_on_shift",
+                                   "car_busy"]
     # merged scenarios as run: reload to the same scenario
     merged = sim.load_scenario(out / "scenarios" / "cpft_two_cars.yaml")
     assert merged == sim.load_scenario(SCENARIOS / "cpft_two_cars.yaml")

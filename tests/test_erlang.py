@@ -12,15 +12,8 @@ import pytest
 from scipy import stats
 
 import sim
+from sim.validation.theory import erlang_b
 from tests.helpers import loss_system
-
-
-def erlang_b(servers: int, load: float) -> float:
-    """Erlang B by the stable recursion B(0) = 1, B(k) = A B(k-1) / (k + A B(k-1))."""
-    b = 1.0
-    for k in range(1, servers + 1):
-        b = load * b / (k + load * b)
-    return b
 
 
 def test_erlang_b_recursion_known_values():

@@ -1,0 +1,1 @@
+"""Performance benchmarks: ``python benchmarks/bench.py`` (see bench.py)."""
