@@ -9,12 +9,14 @@ The public API (DESIGN section 5)::
     result.summary()             # metric, mean, sd, ci_low, ci_high, n
     two = scenario.with_overrides({"name": "busier", "demand.calls_per_day": 12})
     sim.compare([scenario, two], baseline=scenario.name, reps=50).comparison()
+    table = sim.sweep("scenarios/sweeps/cars_by_demand.yaml", jobs=2)  # one row per point x rep
 """
 
 from sim.config import Scenario
 from sim.loader import ScenarioError, load_scenario, scenario_from_dict
 from sim.metrics import METRIC_NAMES, METRICS
 from sim.runner import RunResult, compare, simulate
+from sim.sweep import sweep
 
 __version__ = "0.1.0"
 
@@ -28,4 +30,5 @@ __all__ = [
     "load_scenario",
     "scenario_from_dict",
     "simulate",
+    "sweep",
 ]

@@ -62,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="With no files, runs every scenarios/*.yaml (except partial _*.yaml files) "
                "and compares them against no_car.",
     )
-    p.add_argument("files", nargs="*", type=Path, help="scenario files (YAML)")
+    p.add_argument("files", nargs="*", type=Path,
+                   help="scenario files (YAML), or one sweep file (top-level sweep: key)")
     p.add_argument("--reps", type=_positive, help="replications (overrides the files)")
     p.add_argument("--weeks", type=_positive, help="measured weeks (overrides the files)")
     p.add_argument("--warmup-weeks", type=_non_negative, help="warm-up weeks (overrides)")
@@ -70,13 +71,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=_positive, default=None,
                    help="worker processes (default: all cores); results do not depend on it")
     p.add_argument("--out", type=Path, default=None,
-                   help=f"results folder (default: {DEFAULT_OUT})")
+                   help=f"results folder (default: {DEFAULT_OUT}; for a sweep file, "
+                        "results/<sweep name>)")
     p.add_argument("--baseline", help="scenario name to compare against "
                                       f"(default: {DEFAULT_BASELINE} if present, else the first)")
     p.add_argument("--validate-only", action="store_true",
                    help="check the files and report problems; run nothing, write nothing")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     p.add_argument("--quiet", action="store_true", help="print only problems")
+    p.add_argument("--resume", action="store_true",
+                   help="sweep files: skip the tasks an interrupted run into --out finished")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
+                   help="sweep files: run on this Dask scheduler (default: "
+                        "$DASK_SCHEDULER_ADDRESS if set, else local worker processes)")
+    p.add_argument("--event-log", metavar="PATH", type=Path, default=None,
+                   help="also write one row per call and per other job (times, car, pathway, "
+                        "outcome) to PATH: Parquet if pyarrow is installed, else CSV")
+    p.add_argument("--psa", type=_non_negative, default=None, metavar="N",
+                   help="sensitivity analysis with N draws of the uncertain inputs (default: "
+                        "the scenarios' uncertainty: block, 50 for the shipped ones); 0 skips "
+                        "the whole sensitivity analysis (tornado and switching values too)")
+    p.add_argument("--psa-reps", type=_positive, default=None, metavar="R",
+                   help="replications per draw of the sensitivity analysis (default: the "
+                        "uncertainty: block's, 5 for the shipped ones)")
     return p
 
 
@@ -156,6 +173,42 @@ def _print_summary(result: RunResult) -> None:
             print(f"  {s.name}: " + "; ".join(parts))
 
 
+def _sensitivity(result: RunResult, args: argparse.Namespace):
+    """The sensitivity analysis of the run (None when skipped or there is nothing to do)."""
+    if args.psa == 0:
+        return None
+    from sim.economics import compute
+    from sim.psa import run_psa
+
+    return run_psa(result, compute(result), draws=args.psa, reps=args.psa_reps,
+                   jobs=args.jobs or default_jobs())
+
+
+def _print_funding_case(result: RunResult, psa) -> None:
+    """One plain-language verdict per comparison (sim.economics.verdict)."""
+    from sim.economics import compute, verdict
+
+    econ = compute(result)
+    if not econ.pairs:
+        return
+    year = econ.price_year()
+    print(f"\nFunding case, £ a year{f' at {year} prices' if year else ''} (net benefit = "
+          "savings - scheme cost; NHS cash, then counting police time released):")
+    for s, c in econ.pairs:
+        probs = psa.prob_positive(s, c) if psa is not None else None
+        print("  " + verdict(econ, s, c, probs, psa.settings["draws"] if psa else 0))
+    for note in econ.notes:
+        print(f"  note: {note}")
+    if psa is None:
+        print("  (sensitivity analysis not run; see report.html)")
+    else:
+        st = psa.settings
+        print(f"  sensitivity analysis: {st['draws']} draws x {st['replications_per_draw']} "
+              f"replications, tornado and switching values in {psa.wall_seconds:.1f} s "
+              f"({psa.simulated_replications} scenario-replications simulated); "
+              "see report.html")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -185,6 +238,21 @@ def _main(args: argparse.Namespace, argv: list[str]) -> int:
     files = _scenario_files(args.files)
     if not files:
         raise InputError([Problem(str(DEFAULT_SCENARIOS), None, "", "no scenario files found")])
+    from sim.sweep_design import is_sweep_file
+
+    if any(is_sweep_file(f) for f in files):  # a sweep file: top-level 'sweep:' key
+        if args.event_log is not None:
+            raise InputError([Problem("--event-log", None, "", "applies to scenario files "
+                                      "only, not to sweep files")])
+        if args.psa is not None or args.psa_reps is not None:
+            raise InputError([Problem("--psa", None, "", "applies to scenario files only, "
+                                      "not to sweep files")])
+        from sim.sweep import main_sweep
+
+        return main_sweep(args, argv, files)
+    if args.resume or args.scheduler:
+        flag = "--resume" if args.resume else "--scheduler"
+        raise InputError([Problem(flag, None, "", "applies to sweep files only")])
     scenarios, sources = load_all(files)
     names = [s.name for s in scenarios]
     if args.baseline is not None and args.baseline not in names:
@@ -201,15 +269,22 @@ def _main(args: argparse.Namespace, argv: list[str]) -> int:
     out = args.out or DEFAULT_OUT
     result = run_scenarios(scenarios, reps=args.reps, seed=args.seed, weeks=args.weeks,
                            warmup_weeks=args.warmup_weeks, jobs=args.jobs or default_jobs(),
-                           baseline=baseline if len(scenarios) > 1 else None)
+                           baseline=baseline if len(scenarios) > 1 else None,
+                           event_log=args.event_log)
     from sim.outputs import write_results
 
+    psa = _sensitivity(result, args)
     written = write_results(result, out, sources=sources, command=["run_scenarios.py", *argv],
+                            psa=psa,
                             plots=not args.no_plots)
     if not args.quiet:
         _print_summary(result)
+        _print_funding_case(result, psa)
         reps = sum(st.replications for st in result.settings.values())
         print(f"\n{len(scenarios)} scenario(s), {reps} replications in "
               f"{result.wall_seconds:.1f} s with {result.jobs} worker(s); "
               f"{len(written)} files written to {out}/")
+        if args.event_log is not None:
+            print(f"event log ({len(result.events):,} rows) written to "
+                  f"{result.extra['event_log_path']}")
     return 0

@@ -238,6 +238,11 @@ class CallType(_Strict):
 
     type: str
     share: float = Field(gt=0, le=1)
+    sent_to_car: bool = Field(
+        default=True,
+        description="whether the control room sends a car to calls of this type; if not, "
+                    "they always get the standard response (counted as not_for_car)",
+    )
     standard: StandardOverride = Field(default_factory=StandardOverride)
     car: CarOverride = Field(default_factory=CarOverride)
 
@@ -257,6 +262,8 @@ class Scenario(_Strict):
     dispatch: Dispatch = Field(default_factory=Dispatch)
     response: Response
     case_mix: list[CallType] | None = None
+    costs: Costs | None = None
+    uncertainty: Uncertainty | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -278,6 +285,12 @@ class Scenario(_Strict):
             car = self.response.car.model_copy(update=_present(t.car))
             resolved.append((t.type, t.share, std, car))
         return resolved
+
+    def sent_to_car(self) -> list[bool]:
+        """Per call type (in the order of :meth:`call_types`): is a car sent to it?"""
+        if not self.case_mix:
+            return [True]
+        return [t.sent_to_car for t in self.case_mix]
 
     def car_takes_other_jobs(self, car: Car) -> bool:
         """Whether ``car`` is sent to other jobs when free."""
@@ -353,6 +366,7 @@ def cross_checks(data: Any) -> list[tuple[tuple[str | int, ...], str]]:
                     problems.append((("case_mix", i, "type"),
                                      f"case_mix types must be unique; {name!r} is used twice"))
                 types.add(name)
+    problems.extend(uncertainty_checks(data))
     return problems
 
 
@@ -375,3 +389,165 @@ def set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
         node[int(last)] = value
     else:
         node[last] = value
+
+
+# ------------------------------------------------------- economics (issue 4): costs, uncertainty
+
+Money = Annotated[float, Field(ge=0)]
+
+
+class Costs(_Strict):
+    """Unit costs for the funding case, in pounds at ``price_year`` prices.
+
+    Used only after the simulation (:mod:`sim.economics`): a change of price never needs a
+    new simulation. Every figure is per unit named in the key.
+    """
+
+    price_year: int = Field(ge=1900, le=2100,
+                            description="the year whose prices every cost here is in")
+    officer_hour: Money = Field(description="employer cost of a police officer per paid hour")
+    clinician_hour: Money = Field(description="cost of a mental-health practitioner per hour")
+    vehicle_per_car_hour: Money = Field(default=0.0, description="vehicle per car-hour on shift")
+    management_per_year: Money = Field(default=0.0,
+                                       description="scheme management a year (any cars)")
+    training_per_car_per_year: Money = Field(default=0.0, description="training per car a year")
+    setup_per_car: Money = Field(default=0.0, description="one-off set-up per car (payback)")
+    s136_detention: Money = Field(description="cost of one Section 136 detention")
+    ae_attendance: Money = Field(description="cost of one A&E attendance")
+    ae_conveyance: Money = Field(default=0.0,
+                                 description="cost of conveying one person to A&E (ambulance)")
+
+
+class Uncertainty(_Strict):
+    """Uncertain inputs for the probabilistic sensitivity analysis (:mod:`sim.psa`).
+
+    ``inputs`` maps dotted keys of the scenario (``"response.car.p_s136"``,
+    ``"response.car.on_scene_minutes.mean"``, ``"costs.s136_detention"``) to the
+    distribution of that value. Keys under ``costs.`` need no new simulation.
+    """
+
+    inputs: dict[str, Distribution] = Field(min_length=1)
+    draws: int = Field(default=40, ge=0, description="PSA draws; 0 skips the analysis")
+    replications: int = Field(default=4, ge=1, description="replications per draw")
+    seed: int = Field(default=2027, ge=0, description="seed of the draws of the inputs")
+    low_percentile: float = Field(default=5.0, gt=0, lt=50, description="tornado low end")
+    high_percentile: float = Field(default=95.0, gt=50, lt=100, description="tornado high end")
+    wtp_max: Money = Field(default=10000.0,
+                           description="largest willingness to pay per detention avoided")
+    wtp_step: float = Field(default=250.0, gt=0, description="step of the CEAC's grid")
+    switching_iterations: int = Field(default=5, ge=1, le=40,
+                                      description="bisection steps for a switching value")
+
+
+UNCERTAIN_ROOTS = ("demand", "cars", "dispatch", "response", "case_mix", "costs")
+"""Top-level keys an uncertain input may lie under (not name, run or uncertainty)."""
+
+PROBE_TAIL = 1e-3
+"""Unbounded input distributions are checked (and searched) from this quantile to 1 - it."""
+
+
+def input_range(dist: Any) -> tuple[float, float]:
+    """The range of an uncertain input: the support of a bounded distribution, else its
+    ``PROBE_TAIL`` and ``1 - PROBE_TAIL`` quantiles."""
+    import numpy as np
+
+    if dist.dist in ("fixed", "uniform", "triangular", "empirical"):
+        lo, hi = dist.ppf(np.array([0.0, 1.0]))
+    else:
+        lo, hi = dist.ppf(np.array([PROBE_TAIL, 1.0 - PROBE_TAIL]))
+    return float(lo), float(hi)
+
+
+def get_dotted(data: Any, dotted: str) -> Any:
+    """``data["a"]["b"]`` for ``dotted == "a.b"`` (a numeric part indexes a list).
+
+    Raises
+    ------
+    KeyError
+        If there is no such key or list item.
+    """
+    node = data
+    for part in dotted.split("."):
+        if isinstance(node, list):
+            try:
+                node = node[int(part)]
+            except (ValueError, IndexError):
+                raise KeyError(dotted) from None
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            raise KeyError(dotted)
+    return node
+
+
+def input_applies(data: dict[str, Any], dotted: str) -> bool:
+    """Whether ``dotted`` names a number in scenario data (an input that can be varied)."""
+    try:
+        value = get_dotted(data, dotted)
+    except KeyError:
+        return False
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def input_value(base: Any, value: float) -> float | int:
+    """A drawn value in the type of the value it replaces (whole numbers stay whole)."""
+    if isinstance(base, int) and not isinstance(base, bool):
+        return int(round(value))
+    return float(value)
+
+
+def uncertainty_checks(data: Any) -> list[tuple[tuple[str | int, ...], str]]:
+    """Checks of an ``uncertainty:`` block against the rest of the scenario (plain data).
+
+    Each input must lie under a key that can vary, and where it names a number of the
+    scenario, every value in its range must give a valid scenario (a probability drawn
+    above 1 is an error here, not in the middle of an analysis). An input that names no
+    number of this scenario (a list item it lacks) is allowed: the analysis holds it fixed
+    for this scenario and says so.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("uncertainty"), dict):
+        return []
+    inputs = data["uncertainty"].get("inputs")
+    if not isinstance(inputs, dict):
+        return []
+    from pydantic import TypeAdapter, ValidationError
+
+    rest = {k: v for k, v in data.items() if k != "uncertainty"}
+    rest.setdefault("name", "scenario")
+    try:
+        scenario = Scenario.model_validate(rest)
+    except ValidationError:
+        scenario = None  # the scenario's own problems are reported elsewhere
+    plain = scenario.to_dict() if scenario is not None else None
+    adapter = TypeAdapter(Distribution)
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    for key, spec in inputs.items():
+        where = ("uncertainty", "inputs", key)
+        root = str(key).split(".")[0]
+        if root not in UNCERTAIN_ROOTS:
+            problems.append((where, f"an uncertain input must be a key under one of "
+                                    f"{', '.join(UNCERTAIN_ROOTS)}; got {key!r}"))
+            continue
+        if plain is None or not input_applies(plain, key):
+            continue
+        try:
+            dist = adapter.validate_python(spec)
+        except ValidationError:
+            continue  # reported by the schema
+        base = get_dotted(plain, key)
+        for value in input_range(dist):
+            probe = copy.deepcopy(plain)
+            set_dotted(probe, key, input_value(base, value))
+            try:
+                Scenario.model_validate(probe)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where_bad = ".".join(str(p) for p in first["loc"])
+                problems.append((where, f"the value {value:g} from this distribution's range "
+                                        f"makes the scenario invalid ({where_bad}: "
+                                        f"{first['msg']}); narrow the distribution"))
+                break
+    return problems
+
+
+Scenario.model_rebuild()

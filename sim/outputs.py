@@ -34,7 +34,8 @@ from sim.config import Scenario
 from sim.runner import RunResult
 from sim.streams import STREAM_NAMES
 
-PACKAGES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "PyYAML", "matplotlib", "tqdm")
+PACKAGES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "PyYAML", "matplotlib", "tqdm",
+            "openpyxl")
 
 
 def scenario_yaml(scenario: Scenario) -> str:
@@ -120,8 +121,14 @@ def manifest(result: RunResult, sources: dict[str, str] | None = None,
 
 
 def write_results(result: RunResult, out_dir: str | Path, *, sources: dict[str, str] | None = None,
-                  command: list[str] | None = None, plots: bool = True) -> list[Path]:
-    """Write every output of a run into ``out_dir``; returns the paths written."""
+                  command: list[str] | None = None, plots: bool = True, psa: Any = None,
+                  economics: bool = True) -> list[Path]:
+    """Write every output of a run into ``out_dir``; returns the paths written.
+
+    With ``economics`` (the default) it also writes the funding case: ``economics.csv``,
+    ``economics.xlsx`` and ``report.html`` (:mod:`sim.report`), with the sensitivity
+    analysis ``psa`` (:func:`sim.psa.run_psa`; default ``result.extra["psa"]``) if given.
+    """
     out = Path(out_dir)
     written: list[Path] = []
 
@@ -139,11 +146,20 @@ def write_results(result: RunResult, out_dir: str | Path, *, sources: dict[str, 
         path = out / "scenarios" / f"{s.name}.yaml"
         write_text(path, scenario_yaml(s))
         written.append(path)
+    plot_paths: list[Path] = []
     if plots:
         from sim.plots import write_plots
 
-        written.extend(write_plots(result, out / "plots"))
+        plot_paths = write_plots(result, out / "plots")
+        written.extend(plot_paths)
     path = out / "manifest.json"
-    write_text(path, json.dumps(manifest(result, sources, command), indent=2) + "\n")
+    run_manifest = manifest(result, sources, command)
+    write_text(path, json.dumps(run_manifest, indent=2) + "\n")
     written.append(path)
+    if economics:
+        from sim.report import write_funding_case
+
+        written.extend(write_funding_case(
+            result, out, psa=psa if psa is not None else result.extra.get("psa"),
+            sources=sources, manifest=run_manifest, plot_paths=plot_paths, plots=plots))
     return written
