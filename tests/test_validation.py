@@ -73,3 +73,14 @@ def test_docs_have_the_generated_section_and_explain_every_known_miss():
         headings = [line.lstrip("#").strip().lower().replace(" ", "-").replace(":", "")
                     for line in text.splitlines() if line.startswith("#")]
         assert anchor in headings, anchor
+
+
+def test_rare_count_criterion():
+    from sim.validation.checks import against_rare_count
+
+    # 10,000 trials at p = 0.0003: 3 expected; 0 to about 10 are plausible at 99.9%
+    assert against_rare_count("g", "c", 3, 10_000, 0.0003, "s").passed
+    assert against_rare_count("g", "c", 0, 10_000, 0.0003, "s").passed
+    assert not against_rare_count("g", "c", 30, 10_000, 0.0003, "s").passed
+    r = against_rare_count("g", "c", 0, 10_000, 0.0003, "s")
+    assert r.ci_low == 0 and r.ci_high == pytest.approx(3.689 / 10_000, rel=1e-3)

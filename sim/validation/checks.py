@@ -5,7 +5,9 @@ Three kinds of criterion:
 * ``theory``: a formula's value must lie inside the simulated mean's **99.9%**
   t-interval over replications (the table shows the 95% interval). With dozens of
   checks, a 95% rule would fail a correct model somewhere in most runs; at 99.9% a correct
-  model fails a given check with probability 0.001;
+  model fails a given check with probability 0.001. For rare events (fewer than 30
+  expected in the whole run) the pooled count is tested exactly instead
+  (:func:`against_rare_count`);
 * ``range``: the simulated mean must lie in a published range;
 * ``exact``: an identity that holds on every sample path must hold exactly.
 """
@@ -16,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
+from scipy import stats
 
 from sim.stats import t_interval
 
@@ -53,6 +56,27 @@ def against_theory(group: str, check: str, values: Sequence[float], expected: fl
                                                                  atol=0))
     return CheckResult(group, check, "theory", f"{expected:.4g}", mean, lo, hi, n, passed,
                        source, note)
+
+
+def against_rare_count(group: str, check: str, count: int, trials: int, probability: float,
+                       source: str, note: str = "") -> CheckResult:
+    """For rare events (few expected), pool the replications and test the count exactly.
+
+    A t-interval over replications is useless when most replications see none of the event
+    (it collapses to [0, 0]). Pooled over replications the count is, to a very good
+    approximation, Poisson with mean ``trials x probability``; the check passes when the
+    observed count lies in the central 99.9% of that distribution. The table shows the
+    rate with the exact (Garwood) 95% interval of the observed count.
+    """
+    expected = trials * probability
+    low = stats.poisson.ppf((1 - PASS_CONFIDENCE) / 2, expected)
+    high = stats.poisson.isf((1 - PASS_CONFIDENCE) / 2, expected)
+    passed = bool(low <= count <= high)
+    c_low = stats.chi2.ppf(0.025, 2 * count) / 2 if count else 0.0
+    c_high = stats.chi2.ppf(0.975, 2 * count + 2) / 2
+    return CheckResult(group, check, "theory (rare: exact Poisson)", f"{probability:.4g}",
+                       count / trials, c_low / trials, c_high / trials, trials, passed, source,
+                       f"{note}; {count} observed, {expected:.3g} expected".lstrip("; "))
 
 
 def in_range(group: str, check: str, values: Sequence[float], low: float, high: float,
