@@ -180,6 +180,8 @@ def _sensitivity(result: RunResult, args: argparse.Namespace):
     from sim.economics import compute
     from sim.psa import run_psa
 
+    if sys.stderr.isatty() and not args.quiet:
+        print("sensitivity analysis (--psa 0 skips it) ...", file=sys.stderr, flush=True)
     return run_psa(result, compute(result), draws=args.psa, reps=args.psa_reps,
                    jobs=args.jobs or default_jobs())
 

@@ -120,8 +120,6 @@ def write_workbook(path: str | Path, econ: Economics, psa=None, *,
             unit = BY_NAME[m].unit
             values = [econ.value(s, c, m, k) for k in ("mean", "ci_low", "ci_high",
                                                        "prob_positive")]
-            if m.startswith("payback"):
-                values[1], values[2] = values[2], values[1]
             ws.cell(row=row, column=1, value=m)
             ws.cell(row=row, column=2, value=unit)
             for col, v in enumerate(values, start=3):

@@ -126,7 +126,9 @@ def tornado_figure(psa, view: str) -> Figure | None:
         labels = [f"{k}  ({_num(a)} to {_num(b)})" for k, a, b in
                   zip(rows.input, rows.low_value, rows.high_value, strict=True)]
         ax.set_yticks(y, labels=labels, fontsize=8)
-        ax.set_title(f"{_pair_label(s, c)}: base case {base:+,.0f}k", fontsize=10, loc="left")
+        ax.set_title(f"{_pair_label(s, c)}: base case {base:+,.0f}k (with the analysis's "
+                     f"{psa.settings['replications_per_draw']} replications)", fontsize=10,
+                     loc="left")
         ax.set_xlabel(f"net benefit, {VIEW_LABEL[view]} (£ thousand a year); "
                       "red dashed line: break-even", fontsize=8)
         ax.grid(axis="x", alpha=0.3)
@@ -362,10 +364,7 @@ def _interval(econ: Economics, s: str, c: str, m: str, kind: str = "money") -> s
     hi = econ.value(s, c, m, "ci_high")
     cls = _signed_class(mean) if m.startswith(("net_benefit", "roi")) else ""
     text = _cell(mean, kind)
-    if kind == "years":
-        lo, hi = hi, lo  # payback's interval runs the other way round
-        lo, hi = min(lo, hi), max(lo, hi)
-    if math.isfinite(lo) or math.isinf(lo):
+    if not math.isnan(lo):
         text += f' <span class="small">({_cell(lo, kind)} to {_cell(hi, kind)})</span>'
     return f'<span class="{cls}">{text}</span>' if cls else text
 
