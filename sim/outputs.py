@@ -54,9 +54,10 @@ def write_csv(path: Path, frame: pd.DataFrame) -> None:
     write_with(path, lambda fh: frame.to_csv(fh, index=False, lineterminator="\n"))
 
 
-def _versions() -> dict[str, str]:
+def versions(*extra: str) -> dict[str, str]:
+    """Versions of Python, this package and its dependencies (and ``extra`` packages)."""
     out = {"python": platform.python_version()}
-    for name in ("crisis-response-sim", *PACKAGES):
+    for name in ("crisis-response-sim", *PACKAGES, *extra):
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -87,6 +88,15 @@ def system_info() -> dict[str, Any]:
     }
 
 
+def random_streams_info() -> dict[str, Any]:
+    """How the random streams are made (for manifests)."""
+    return {
+        "generator": "numpy PCG64",
+        "seeding": "SeedSequence(seed, spawn_key=(replication, blake2b-64(stream name)))",
+        "names": list(STREAM_NAMES),
+    }
+
+
 def manifest(result: RunResult, sources: dict[str, str] | None = None,
              command: list[str] | None = None) -> dict[str, Any]:
     """What a reader needs to reproduce or audit the run."""
@@ -94,14 +104,10 @@ def manifest(result: RunResult, sources: dict[str, str] | None = None,
     return {
         "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "command": command if command is not None else sys.argv,
-        "software": _versions(),
+        "software": versions(),
         "source": git_revision(),
         "platform": system_info(),
-        "random_streams": {
-            "generator": "numpy PCG64",
-            "seeding": "SeedSequence(seed, spawn_key=(replication, blake2b-64(stream name)))",
-            "names": list(STREAM_NAMES),
-        },
+        "random_streams": random_streams_info(),
         "jobs": result.jobs,
         "wall_seconds": round(result.wall_seconds, 3),
         "baseline": result.baseline,

@@ -15,7 +15,7 @@ import sys
 import time
 import warnings
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from sim.config import Scenario
 from sim.metrics import DAYS_PER_MONTH, METRIC_NAMES
 from sim.model import ReplicationResult, ScenarioModel
 from sim.stats import paired_differences, summarise
+from sim.workers import worker_pool
 
 BATCHES_PER_WORKER = 8
 """Batches per worker process over a whole run (see :func:`_batches`). The last batches
@@ -216,7 +217,7 @@ def run_scenarios(scenarios: Sequence[Scenario], *, reps: int | None = None,
                         bar.update(1)
         else:
             tasks.sort(key=lambda task: _batch_cost(*task), reverse=True)  # longest first
-            with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+            with worker_pool(min(jobs, len(tasks))) as pool:
                 futures = {pool.submit(_run_batch, s, st, b, log): s.name for s, st, b in tasks}
                 for fut in as_completed(futures):
                     for r, res in fut.result():

@@ -10,11 +10,8 @@ order they finish), which is where the sweep records it for ``--resume``.
 from __future__ import annotations
 
 import os
-import signal
-import threading
-import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from typing import Any
 
 from sim.config import Scenario
@@ -22,6 +19,7 @@ from sim.loader import Problem
 from sim.model import ScenarioModel
 from sim.sweep_design import SweepError
 from sim.sweep_store import Task, code_sha256
+from sim.workers import worker_pool
 
 OnDone = Callable[[Task, list[dict[str, float]]], None]
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
@@ -33,31 +31,6 @@ def run_task(scenario: Scenario, seed: int, weeks: int, warmup_weeks: int,
     """Worker function: the metrics of replications ``reps`` of one scenario."""
     model = ScenarioModel(scenario, weeks=weeks, warmup_weeks=warmup_weeks)
     return [model.run(seed, r).metrics for r in reps]
-
-
-def _exit_with_parent() -> None:
-    """Worker initializer: end this worker when the sweep's process dies (even by SIGKILL).
-
-    Without it, workers of a killed sweep would wait forever for work that never comes.
-    Linux ends the worker at once (``PR_SET_PDEATHSIG``); elsewhere a thread notices
-    within a second that the parent is gone.
-    """
-    parent = os.getppid()
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0 and os.getppid() == parent:
-            return
-    except (OSError, AttributeError):
-        pass
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _args(task: Task, seed: int, weeks: int, warmup_weeks: int) -> tuple:
@@ -81,8 +54,7 @@ def run_processes(tasks: Sequence[Task], seed: int, weeks: int, warmup_weeks: in
     if jobs <= 1 or len(tasks) <= 1:
         run_serial(tasks, seed, weeks, warmup_weeks, on_done)
         return
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)),
-                               initializer=_exit_with_parent)
+    pool = worker_pool(min(jobs, len(tasks)))
     pending = list(reversed(tasks))
     running: dict = {}
     try:

@@ -17,26 +17,22 @@ for byte as an uninterrupted run does; only ``manifest.json`` records times.
 from __future__ import annotations
 
 import json
-import platform
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import yaml
 
-from sim.atomic import write_text, write_with
+from sim.atomic import write_text
 from sim.metrics import METRIC_NAMES
+from sim.outputs import git_revision, random_streams_info, system_info, versions, write_csv
 from sim.stats import t_interval
-from sim.streams import STREAM_NAMES
 from sim.sweep_design import Sweep
 from sim.sweep_store import Task
 
-PACKAGES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "PyYAML", "matplotlib", "tqdm",
-            "dask", "distributed")
 WEEKS_PER_YEAR = 365.2425 / 7
 
 
@@ -81,33 +77,17 @@ def summarise_sweep(table: pd.DataFrame, inputs: Sequence[str] | None = None) ->
     return out
 
 
-def write_csv(path: Path, frame: pd.DataFrame) -> None:
-    write_with(path, lambda fh: frame.to_csv(fh, index=False, lineterminator="\n"))
-
-
-def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in ("crisis-response-sim", *PACKAGES):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
 def manifest(sweep: Sweep, run: dict[str, Any], files: list[str],
              command: list[str] | None) -> dict[str, Any]:
     """What a reader needs to reproduce or audit the sweep."""
     return {
         "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "command": command if command is not None else sys.argv,
-        "software": _versions(),
-        "platform": {"system": platform.system(), "release": platform.release(),
-                     "machine": platform.machine(), "processor": platform.processor()},
+        "software": versions("dask", "distributed"),
+        "source": git_revision(),
+        "platform": system_info(),
         "random_streams": {
-            "generator": "numpy PCG64",
-            "seeding": "SeedSequence(seed, spawn_key=(replication, blake2b-64(stream name)))",
-            "names": list(STREAM_NAMES),
+            **random_streams_info(),
             "common_random_numbers": "replication r of every point uses (seed, r)",
         },
         "sweep": {
