@@ -59,8 +59,8 @@ import pandas as pd  # noqa: E402
 
 import sim  # noqa: E402
 from benchmarks.reference import run_reference  # noqa: E402
-from sim.atomic import atomic_path  # noqa: E402
 from sim.model import ScenarioModel  # noqa: E402
+from sim.outputs import write_csv  # noqa: E402
 from sim.runner import default_jobs, run_scenarios  # noqa: E402
 
 SCENARIO_FILES = {
@@ -118,8 +118,7 @@ class Table:
         return pd.DataFrame(self.rows, columns=COLUMNS)
 
     def write(self, path: Path) -> None:
-        with atomic_path(path) as tmp:
-            self.frame().to_csv(tmp, index=False)
+        write_csv(path, self.frame())
 
 
 def _fmt(value: float) -> str:

@@ -19,6 +19,8 @@ import bisect
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 MINUTES_PER_HOUR = 60
 MINUTES_PER_DAY = 1440
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
@@ -169,6 +171,14 @@ class OnShiftClock:
         if i >= 0:
             within = self._before[i] + min(offset, self._ends[i]) - self._starts[i]
         return weeks * self._per_week + within
+
+
+def shift_minutes_by_hour(patterns: Sequence[WeeklyPattern]) -> np.ndarray:
+    """Car-minutes on shift in each of the 168 hours of one week, added up over cars."""
+    total = np.zeros(HOURS_PER_WEEK)
+    for pattern in patterns:
+        total += pattern.minutes_by_hour_of_week()
+    return total
 
 
 def hour_of_week(t_minutes: float) -> int:

@@ -329,6 +329,23 @@ class Scenario(_Strict):
         return scenario_from_dict(data, source="<overrides>")
 
 
+def _repeated(entries: Any, section: str, key: str, label: str
+              ) -> list[tuple[tuple[str | int, ...], str]]:
+    """A problem at each entry whose ``key`` repeats an earlier entry's."""
+    if not isinstance(entries, list):
+        return []
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(entries):
+        name = entry.get(key) if isinstance(entry, dict) else None
+        if isinstance(name, str):
+            if name in seen:
+                problems.append(((section, i, key),
+                                 f"{label} must be unique; {name!r} is used twice"))
+            seen.add(name)
+    return problems
+
+
 def cross_checks(data: Any) -> list[tuple[tuple[str | int, ...], str]]:
     """Rules that span several entries, on plain data: ``(key path, message)`` pairs.
 
@@ -338,16 +355,7 @@ def cross_checks(data: Any) -> list[tuple[tuple[str | int, ...], str]]:
     if not isinstance(data, dict):
         return []
     problems: list[tuple[tuple[str | int, ...], str]] = []
-    cars = data.get("cars")
-    if isinstance(cars, list):
-        seen: set[str] = set()
-        for i, car in enumerate(cars):
-            name = car.get("name") if isinstance(car, dict) else None
-            if isinstance(name, str):
-                if name in seen:
-                    problems.append((("cars", i, "name"),
-                                     f"car names must be unique; {name!r} is used twice"))
-                seen.add(name)
+    problems.extend(_repeated(data.get("cars"), "cars", "name", "car names"))
     mix = data.get("case_mix")
     if isinstance(mix, list) and mix:
         shares = [t.get("share") if isinstance(t, dict) else None for t in mix]
@@ -358,14 +366,7 @@ def cross_checks(data: Any) -> list[tuple[tuple[str | int, ...], str]]:
             if not math.isclose(total, 1.0, abs_tol=1e-6):
                 problems.append((("case_mix",),
                                  f"case_mix shares must add up to 1, they add up to {total:g}"))
-        types: set[str] = set()
-        for i, t in enumerate(mix):
-            name = t.get("type") if isinstance(t, dict) else None
-            if isinstance(name, str):
-                if name in types:
-                    problems.append((("case_mix", i, "type"),
-                                     f"case_mix types must be unique; {name!r} is used twice"))
-                types.add(name)
+        problems.extend(_repeated(mix, "case_mix", "type", "case_mix types"))
     problems.extend(uncertainty_checks(data))
     return problems
 

@@ -39,7 +39,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from sim.config import Costs, Scenario
 from sim.stats import CONFIDENCE, t_interval
@@ -251,8 +250,8 @@ def ratio_of_means(num: np.ndarray, den: np.ndarray, confidence: float = CONFIDE
     if n < 2:
         return r, math.nan, math.nan, math.nan, n
     resid = (num - r * den) / mean_den  # linearised ratio, one value per replication
-    sd = float(resid.std(ddof=1))
-    half = float(sps.t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
+    _, sd, lo, hi, _ = t_interval(resid, confidence)  # mean of resid is 0
+    half = (hi - lo) / 2
     return r, sd, r - half, r + half, n
 
 

@@ -36,7 +36,13 @@ import pandas as pd
 import simpy
 from simpy.events import Timeout
 
-from sim.calendar import HOURS_PER_WEEK, MINUTES_PER_HOUR, MINUTES_PER_WEEK, OnShiftClock
+from sim.calendar import (
+    HOURS_PER_WEEK,
+    MINUTES_PER_HOUR,
+    MINUTES_PER_WEEK,
+    OnShiftClock,
+    shift_minutes_by_hour,
+)
 from sim.config import Scenario
 from sim.demand import DemandModel
 from sim.eventlog import EventRecorder
@@ -116,9 +122,7 @@ class ScenarioModel:
         self.demand = DemandModel(scenario)
         self.patterns = [car.pattern() for car in scenario.cars]
         self.car_takes_other = [scenario.car_takes_other_jobs(c) for c in scenario.cars]
-        self.shift_minutes_by_hour = np.array(
-            [p.minutes_by_hour_of_week() for p in self.patterns]
-        ).reshape(len(self.patterns), HOURS_PER_WEEK).sum(axis=0) * self.weeks
+        self.shift_minutes_by_hour = shift_minutes_by_hour(self.patterns) * self.weeks
 
     def run(self, seed: int, replication: int, event_log: bool = False) -> ReplicationResult:
         """Simulate one replication with the streams of ``(seed, replication)``.

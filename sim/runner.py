@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.calendar import DAY_NAMES, HOURS_PER_WEEK
+from sim.calendar import DAY_NAMES, HOURS_PER_WEEK, shift_minutes_by_hour
 from sim.config import Scenario
 from sim.metrics import DAYS_PER_MONTH, METRIC_NAMES
 from sim.model import ReplicationResult, ScenarioModel
@@ -245,8 +245,8 @@ def _collect(scenarios: list[Scenario], settings: dict[str, RunSettings],
     rep_rows, hour_rows, car_rows = [], [], []
     for s in scenarios:
         st = settings[s.name]
-        model_hours = ScenarioModel(s, weeks=st.weeks, warmup_weeks=st.warmup_weeks)
-        shift_by_hour = model_hours.shift_minutes_by_hour
+        patterns = [car.pattern() for car in s.cars]
+        shift_by_hour = shift_minutes_by_hour(patterns) * st.weeks
         sums = {k: np.zeros(HOURS_PER_WEEK) for k in
                 ("calls", "car_attended", "unmet_off_shift", "unmet_busy", "not_for_car",
                  "car_busy_minutes")}
@@ -256,7 +256,7 @@ def _collect(scenarios: list[Scenario], settings: dict[str, RunSettings],
             rep_rows.append({"scenario": s.name, "replication": r, **res.metrics})
             for k in sums:
                 sums[k] += res.by_hour[k]
-            for car, pattern, values in zip(s.cars, model_hours.patterns, res.by_car, strict=True):
+            for car, pattern, values in zip(s.cars, patterns, res.by_car, strict=True):
                 shift_hours = pattern.minutes_per_week * st.weeks / 60.0
                 car_rows.append({
                     "scenario": s.name, "replication": r, "car": car.name, **values,
