@@ -59,9 +59,9 @@ import pandas as pd  # noqa: E402
 
 import sim  # noqa: E402
 from benchmarks.reference import run_reference  # noqa: E402
-from sim.model import ScenarioModel  # noqa: E402
-from sim.outputs import write_csv  # noqa: E402
-from sim.runner import default_jobs, run_scenarios  # noqa: E402
+from sim.core.model import ScenarioModel  # noqa: E402
+from sim.reporting.results import write_csv  # noqa: E402
+from sim.run.runner import default_jobs, run_scenarios  # noqa: E402
 
 SCENARIO_FILES = {
     "cpft_one_car": ROOT / "scenarios" / "cpft_one_car.yaml",

@@ -4,18 +4,18 @@ This is how a SimPy tutorial would write the cars (the "bank renege" pattern): o
 process per call and per other job, each asking a ``simpy.Resource`` with one slot per
 car for a car, waiting at most ``max_wait_minutes`` (0: only a free car will do), then
 holding it for the job's duration. It sees the very calls of our model: the same
-arrival times and car job durations, drawn by :class:`sim.demand.DemandModel` from the
+arrival times and car job durations, drawn by :class:`sim.core.demand.DemandModel` from the
 same streams (that drawing is timed in both). Its cars never go off shift, it keeps no
 counterfactual, car-time split or hour-of-week counters: it does less per call than
-:mod:`sim.model`.
+:mod:`sim.core.model`.
 """
 
 from __future__ import annotations
 
 import simpy
 
-from sim.demand import DemandModel
-from sim.streams import Streams
+from sim.core.demand import DemandModel
+from sim.core.streams import Streams
 
 
 def run_reference(demand: DemandModel, seed: int, replication: int, t_end: float,

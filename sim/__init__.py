@@ -1,6 +1,6 @@
 """Crisis response capacity simulator: police and mental-health response cars.
 
-The public API (DESIGN section 5)::
+The public API (``README.md``, "Python API"; ``docs/architecture.md``)::
 
     import sim
     scenario = sim.load_scenario("scenarios/cpft_one_car.yaml")
@@ -12,11 +12,11 @@ The public API (DESIGN section 5)::
     table = sim.sweep("scenarios/sweeps/cars_by_demand.yaml", jobs=2)  # one row per point x rep
 """
 
-from sim.config import Scenario
-from sim.loader import ScenarioError, load_scenario, scenario_from_dict
-from sim.metrics import METRIC_NAMES, METRICS
-from sim.runner import RunResult, compare, simulate
-from sim.sweep import sweep
+from sim.core.metrics import METRIC_NAMES, METRICS
+from sim.experiments.sweeps.run import sweep
+from sim.run.runner import RunResult, compare, simulate
+from sim.scenario.loader import ScenarioError, load_scenario, scenario_from_dict
+from sim.scenario.schema import Scenario
 
 __version__ = "0.1.0"
 

@@ -6,7 +6,8 @@ import copy
 from typing import Any
 
 import sim
-from sim.config import Scenario, set_dotted
+from sim.common.dotted import set_dotted
+from sim.scenario.schema import Scenario
 
 BASE: dict[str, Any] = {
     "name": "test",

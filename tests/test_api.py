@@ -10,8 +10,8 @@ import pytest
 from scipy import stats
 
 import sim
-from sim.metrics import METRIC_NAMES
-from sim.stats import paired_differences, t_interval
+from sim.common.stats import paired_differences, t_interval
+from sim.core.metrics import METRIC_NAMES
 from tests.conftest import SCENARIOS
 
 

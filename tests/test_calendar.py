@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.calendar import (
+from sim.scenario.calendar import (
     DAY_NAMES,
     HOURS_PER_WEEK,
     MINUTES_PER_DAY,
@@ -33,8 +33,8 @@ from sim.calendar import (
     parse_hhmm,
     shift_intervals,
 )
-from sim.config import Car, Shift
-from sim.loader import load_scenario
+from sim.scenario.loader import load_scenario
+from sim.scenario.schema import Car, Shift
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import cli
-from sim.atomic import write_text, write_with
-from sim.metrics import METRIC_NAMES
+from sim.cli import main as cli
+from sim.common.atomic import write_text, write_with
+from sim.core.metrics import METRIC_NAMES
 from tests.conftest import ROOT, SCENARIOS
 
 BAD = """\

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 from scipy import stats
 
-from sim.distributions import (
+from sim.scenario.distributions import (
     Distribution,
     Empirical,
     Exponential,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sim.metrics import METRIC_NAMES
-from sim.streams import STREAM_NAMES
+from sim.core.metrics import METRIC_NAMES
+from sim.core.streams import STREAM_NAMES
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 HEADING = re.compile(r"^### `([^`]+)`\s*$", re.MULTILINE)

@@ -14,9 +14,9 @@ import pytest
 from scipy import stats as sps
 
 import sim
-from sim import economics as E
-from sim.config import Costs
-from sim.runner import RunResult, RunSettings
+from sim.economics import funding as E
+from sim.run.runner import RunResult, RunSettings
+from sim.scenario.costs import Costs
 from tests.helpers import make
 
 A = (365.25 / 7) / 52  # a year over 52 measured weeks

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim.config import Costs, input_range
+from sim.scenario.costs import Costs, input_range
 from tests.conftest import SCENARIOS
 from tests.helpers import make
 
@@ -123,7 +123,7 @@ def test_uncertainty_settings_are_validated():
 def test_input_range():
     from pydantic import TypeAdapter
 
-    from sim.distributions import Distribution
+    from sim.scenario.distributions import Distribution
 
     dist = TypeAdapter(Distribution).validate_python
     assert input_range(dist({"dist": "uniform", "low": 2, "high": 5})) == (2, 5)
@@ -134,7 +134,7 @@ def test_input_range():
 
 def test_merged_scenario_with_costs_round_trips(tmp_path):
     s = sim.load_scenario(SCENARIOS / "cpft_two_cars.yaml")
-    from sim.outputs import scenario_yaml
+    from sim.reporting.results import scenario_yaml
 
     path = tmp_path / "merged.yaml"
     path.write_text(scenario_yaml(s), encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Probabilistic sensitivity analysis, CEAC, tornado and switching values (sim.psa)."""
+"""Probabilistic sensitivity analysis, CEAC, tornado and switching values (sim.economics.psa)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 import sim
-import sim.runner
-from sim import economics as E
-from sim import psa as P
-from sim.config import Costs, Uncertainty
+import sim.run.runner
+from sim.economics import funding as E
+from sim.economics import psa as P
+from sim.scenario.costs import Costs, Uncertainty
 from tests.helpers import make
 from tests.test_economics import COSTS, NONE, ONE_CAR, A, _result
 
@@ -127,14 +127,14 @@ def test_simulated_inputs_rerun_only_the_car_scenarios_with_common_random_number
     result = _small_run()
     econ = E.compute(result)
     seen: list[sim.Scenario] = []
-    original = sim.runner.run_scenarios
+    original = sim.run.runner.run_scenarios
 
     def spy(scenarios, **kwargs):
         seen.extend(scenarios)
         assert kwargs["reps"] == 2 and kwargs["seed"] == result.settings["one"].seed
         return original(scenarios, **kwargs)
 
-    monkeypatch.setattr(sim.runner, "run_scenarios", spy)
+    monkeypatch.setattr("sim.economics.psa.run_scenarios", spy)
     psa = P.run_psa(result, econ)
     assert seen and not any(s.name.startswith("none") for s in seen)  # no car: never run
     assert psa.simulated_replications == 2 * len(seen)

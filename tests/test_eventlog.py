@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import eventlog
-from sim.cli import main
-from sim.eventlog import COLUMNS
-from sim.model import ScenarioModel
+from sim.cli.main import main
+from sim.core import eventlog
+from sim.core.eventlog import COLUMNS
+from sim.core.model import ScenarioModel
 from tests.conftest import SCENARIOS
 from tests.helpers import make
 

@@ -1,7 +1,8 @@
 """Scenario files: strict loading, error reports (file, line, key path), ``extends``.
 
 DESIGN section 4. Every error test writes a small YAML file into ``tmp_path`` and checks
-the :class:`sim.loader.Problem` objects of the :class:`sim.loader.ScenarioError`: the file,
+the :class:`sim.common.errors.Problem` objects of the
+:class:`sim.common.errors.ScenarioError`: the file,
 the line number and the key path of each, and the gist of the message.
 """
 
@@ -15,8 +16,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.config import Scenario
-from sim.loader import Problem, ScenarioError, format_key, is_partial, load_scenario
+from sim.scenario.loader import Problem, ScenarioError, format_key, is_partial, load_scenario
+from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

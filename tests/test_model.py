@@ -10,9 +10,9 @@ import pytest
 from scipy import stats
 
 import sim
-from sim.calendar import MINUTES_PER_HOUR
-from sim.metrics import METRIC_NAMES
-from sim.model import ScenarioModel
+from sim.core.metrics import METRIC_NAMES
+from sim.core.model import ScenarioModel
+from sim.scenario.calendar import MINUTES_PER_HOUR
 from tests.helpers import ALWAYS_ON, make
 
 VARIANTS = {
@@ -202,7 +202,7 @@ def test_always_on_car_has_no_off_shift_calls():
 def test_arrival_minutes_are_in_their_hour():
     """Chunked generation: arrival times sorted and inside the horizon."""
     model = ScenarioModel(make({"run.weeks": 9}))
-    from sim.streams import Streams
+    from sim.core.streams import Streams
     times = np.concatenate([ch.arrival for ch in model.demand.chunks(Streams(1, 0), model.t_end)])
     assert np.all(np.diff(times) >= 0)
     assert times.min() >= 0 and times.max() < model.t_end

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 
 import sim
-import sim.plots
-from sim.calendar import DAY_NAMES
-from sim.plots import hour_of_week_grid, safe_file_name, utilisation_grid, write_plots
-from sim.runner import RunResult
+import sim.reporting.plots
+from sim.reporting.plots import hour_of_week_grid, safe_file_name, utilisation_grid, write_plots
+from sim.run.runner import RunResult
+from sim.scenario.calendar import DAY_NAMES
 from tests.conftest import SCENARIOS
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -25,7 +25,7 @@ NAMES = ("no_car", "cpft_one_car", "cpft_two_cars")
 @pytest.fixture
 def low_dpi(monkeypatch: pytest.MonkeyPatch) -> None:
     """Render at a low resolution: for tests about which files are written, not how."""
-    monkeypatch.setattr(sim.plots, "DPI", 50)
+    monkeypatch.setattr("sim.reporting.plots.DPI", 50)
 
 
 @pytest.fixture(scope="module")

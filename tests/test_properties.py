@@ -35,10 +35,10 @@ from hypothesis import strategies as st
 from scipy import stats as sps
 
 import sim
-from sim.calendar import DAY_NAMES, HOURS_PER_WEEK, MINUTES_PER_HOUR
-from sim.config import Car
-from sim.metrics import METRIC_NAMES
-from sim.model import ReplicationResult, ScenarioModel
+from sim.core.metrics import METRIC_NAMES
+from sim.core.model import ReplicationResult, ScenarioModel
+from sim.scenario.calendar import DAY_NAMES, HOURS_PER_WEEK, MINUTES_PER_HOUR
+from sim.scenario.schema import Car
 from tests.helpers import ALWAYS_ON, make
 
 # --------------------------------------------------------------------------- strategies
@@ -187,7 +187,7 @@ def run_one(scenario: sim.Scenario, replication: int) -> tuple[ScenarioModel, Re
 def on_shift_hours(car: Car) -> set[int]:
     """Hours of the week (0 = Monday 00:00-01:00) a car is on shift, from its rota lines.
 
-    An oracle independent of :mod:`sim.calendar`: whole-hour lines only.
+    An oracle independent of :mod:`sim.scenario.calendar`: whole-hour lines only.
     """
     hours: set[int] = set()
     for line in car.shifts:
@@ -390,7 +390,7 @@ def _upper_bound(result: sim.RunResult, scenario: str, metric: str) -> float:
     """One-sided 99.9% upper confidence bound on mean(metric[scenario] - metric[baseline]).
 
     The differences are paired by replication (common random numbers) and come from
-    ``result.comparison()`` (``sim.stats.paired_differences``). A property "the variant
+    ``result.comparison()`` (``sim.common.stats.paired_differences``). A property "the variant
     never does worse on average" says the true mean difference is >= 0; then this bound
     is >= 0 with probability at least 99.9%, whatever the variance. Asserting the bound
     is >= 0 therefore fails a correct model at most 0.1% of the time per check, while a

@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import cli
-from sim import economics as E
-from sim import psa as P
-from sim.outputs import write_results
-from sim.report import render_report, yaml_comments
+from sim.cli import main as cli
+from sim.economics import funding as E
+from sim.economics import psa as P
+from sim.reporting.report import render_report, yaml_comments
+from sim.reporting.results import write_results
 from tests.conftest import SCENARIOS
 
 NAMES = ("no_car", "cpft_one_car", "cpft_two_cars")

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim import economics as E
-from sim import psa as P
-from sim.outputs import write_results
+from sim.economics import funding as E
+from sim.economics import psa as P
+from sim.reporting.results import write_results
 from tests.conftest import SCENARIOS
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")

@@ -1,6 +1,6 @@
 """docs/scenarios.md stays in step with the schema and the loader.
 
-* Every field of every model reachable from :class:`sim.config.Scenario` (distributions
+* Every field of every model reachable from :class:`sim.scenario.schema.Scenario` (distributions
   included) is named in the reference, in backticks.
 * Every ```yaml block that starts with ``# example: valid`` loads; every one that starts with
   ``# example: invalid`` raises :class:`sim.ScenarioError`. Blocks are written next to a copy
@@ -20,7 +20,7 @@ import pytest
 from pydantic import BaseModel
 
 import sim
-from sim.config import Scenario
+from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "scenarios.md"
@@ -108,7 +108,7 @@ def test_every_schema_field_is_documented_in_backticks():
 
 
 def test_doc_names_the_presets_and_distribution_forms():
-    from sim.presets import HOURLY_PROFILES
+    from sim.scenario.presets import HOURLY_PROFILES
 
     text = _doc()
     for name in HOURLY_PROFILES:

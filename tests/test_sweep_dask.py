@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import cli
+from sim.cli import main as cli
 from tests.test_sweep_design import write_sweep
 from tests.test_sweep_run import SMALL, final_files
 
@@ -56,7 +56,7 @@ def test_dask_through_the_environment_with_resume(tmp_path, cluster, monkeypatch
 
 
 def test_unreachable_scheduler_is_an_input_error(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("sim.sweep_backends.CONNECT_TIMEOUT_S", 1)
+    monkeypatch.setattr("sim.run.executors.CONNECT_TIMEOUT_S", 1)
     path = write_sweep(tmp_path, SMALL)
     out = tmp_path / "o"
     code = cli.main([str(path), "--out", str(out), "--scheduler", "tcp://127.0.0.1:9"])

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.sweep_design import latin_hypercube, load_sweep, sweep_from_dict
-from sim.sweep_store import make_tasks, task_key
+from sim.experiments.sweeps.design import latin_hypercube, load_sweep, sweep_from_dict
+from sim.experiments.sweeps.store import make_tasks, task_key
 from tests.conftest import SCENARIOS
 
 BASE = SCENARIOS / "cpft_one_car.yaml"

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from sim import cli
-from sim.sweep_design import SweepError, load_sweep
+from sim.cli import main as cli
+from sim.experiments.sweeps.design import SweepError, load_sweep
 from tests.conftest import ROOT
 from tests.test_sweep_design import write_sweep
 

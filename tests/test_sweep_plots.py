@@ -6,10 +6,10 @@ import importlib
 
 import pytest
 
-from sim.sweep_design import load_sweep
+from sim.experiments.sweeps.design import load_sweep
 from tests.test_sweep_design import write_sweep
 
-sweep_module = importlib.import_module("sim.sweep")
+sweep_module = importlib.import_module("sim.experiments.sweeps.run")
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

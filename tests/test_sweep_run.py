@@ -16,16 +16,16 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import cli
-from sim.metrics import METRIC_NAMES
-from sim.model import ScenarioModel
-from sim.sweep_design import SweepError, load_sweep
-from sim.sweep_outputs import summarise_sweep
-from sim.sweep_store import TaskStore
+from sim.cli import main as cli
+from sim.core.metrics import METRIC_NAMES
+from sim.core.model import ScenarioModel
+from sim.experiments.sweeps.design import SweepError, load_sweep
+from sim.experiments.sweeps.store import TaskStore
+from sim.reporting.sweep_results import summarise_sweep
 from tests.conftest import ROOT
 from tests.test_sweep_design import write_sweep
 
-sweep_module = importlib.import_module("sim.sweep")  # sim.sweep is the function
+sweep_module = importlib.import_module("sim.experiments.sweeps.run")  # sim.sweep is the function
 
 SMALL = """\
 sweep:
@@ -176,8 +176,8 @@ def test_resume_with_nothing_to_resume_starts_afresh(tmp_path, capsys):
 
 KILLER = """\
 import os, signal, sys
-from sim import cli
-from sim.sweep_store import TaskStore
+from sim.cli import main as cli
+from sim.experiments.sweeps.store import TaskStore
 
 original = TaskStore.record
 count = [0]
@@ -276,8 +276,8 @@ class FakeClient:
 
 
 def test_workers_must_run_the_same_code():
-    from sim.sweep_backends import check_workers
-    from sim.sweep_store import code_sha256
+    from sim.experiments.sweeps.store import code_sha256
+    from sim.run.executors import check_workers
 
     ours = code_sha256()
     assert check_workers(FakeClient({"a": ours, "b": ours})) == 2

@@ -11,9 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-from sim.atomic import write_text
-from sim.outputs import write_csv
-from sim.runner import default_jobs
+from sim.common.atomic import write_text
+from sim.reporting.results import write_csv
+from sim.run.runner import default_jobs
 from sim.validation import run_all, to_frame, unexplained_failures
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "validation.md"

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import stats
 
-from sim.stats import t_interval
+from sim.common.stats import t_interval
 
 PASS_CONFIDENCE = 0.999
 

@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.loader import load_scenario
-from sim.metrics import DAYS_PER_MONTH
-from sim.runner import run_scenarios
-from sim.stats import t_interval
+from sim.common.stats import t_interval
+from sim.core.metrics import DAYS_PER_MONTH
+from sim.run.runner import run_scenarios
+from sim.scenario.loader import load_scenario
 from sim.validation.checks import CheckResult, in_range
 
 GROUP = "validation"

@@ -14,8 +14,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sim.config import Scenario
-from sim.loader import scenario_from_dict
+from sim.scenario.loader import scenario_from_dict
+from sim.scenario.schema import Scenario
 
 UNLIMITED_WAIT_MINUTES = 1e12
 """A wait limit no call reaches: 'wait without limit'."""

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.calendar import HOURS_PER_WEEK
-from sim.config import Scenario
-from sim.loader import scenario_from_dict
-from sim.runner import run_scenarios
+from sim.run.runner import run_scenarios
+from sim.scenario.calendar import HOURS_PER_WEEK
+from sim.scenario.loader import scenario_from_dict
+from sim.scenario.schema import Scenario
 from sim.validation.checks import CheckResult, against_rare_count, against_theory, exact
 from sim.validation.theory import (
     UNLIMITED_WAIT_MINUTES,

@@ -1,6 +1,6 @@
 """PNG plots of a run: key metrics, differences against the baseline, hour-of-week heatmaps.
 
-:func:`write_plots` writes every plot of a :class:`~sim.runner.RunResult` into one folder:
+:func:`write_plots` writes every plot of a :class:`~sim.run.runner.RunResult` into one folder:
 
 ``key_metrics.png``
     Mean of each key metric per scenario with its 95% t-interval.
@@ -29,10 +29,10 @@ from matplotlib.axes import Axes
 from matplotlib.colors import Colormap
 from matplotlib.figure import Figure
 
-from sim.atomic import atomic_path
-from sim.calendar import DAY_NAMES
-from sim.metrics import METRICS
-from sim.runner import RunResult
+from sim.common.atomic import atomic_path
+from sim.core.metrics import METRICS
+from sim.run.runner import RunResult
+from sim.scenario.calendar import DAY_NAMES
 
 DPI = 150
 

@@ -41,7 +41,7 @@ Columns (times in minutes from Monday 00:00 of week 0, the model's clock):
     jobs. Over measured calls they add up to the ``s136`` and ``ae_conveyances`` metrics.
 
 The file is Parquet when ``pyarrow`` can be imported, CSV otherwise, and is written
-atomically (:mod:`sim.atomic`).
+atomically (:mod:`sim.common.atomic`).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.atomic import atomic_path
+from sim.common.atomic import atomic_path
 
 COLUMNS: tuple[str, ...] = (
     "scenario", "replication", "kind", "id", "measured", "call_type", "arrival", "dispatch",
@@ -66,7 +66,7 @@ OTHER_OUTCOMES = ("car_attended", "not_attended")
 
 
 class EventRecorder:
-    """Collects the rows of one replication while it runs (used by :mod:`sim.model`).
+    """Collects the rows of one replication while it runs (used by :mod:`sim.core.model`).
 
     Calls and other jobs are numbered in arrival order as their chunks are drawn; the
     model reports what happens to each by number.

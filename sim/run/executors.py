@@ -14,12 +14,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, wait
 from typing import Any
 
-from sim.config import Scenario
-from sim.loader import Problem
-from sim.model import ScenarioModel
-from sim.sweep_design import SweepError
-from sim.sweep_store import Task, code_sha256
-from sim.workers import worker_pool
+from sim.core.model import ScenarioModel
+from sim.experiments.sweeps.design import SweepError
+from sim.experiments.sweeps.store import Task, code_sha256
+from sim.run.workers import worker_pool
+from sim.scenario.loader import Problem
+from sim.scenario.schema import Scenario
 
 OnDone = Callable[[Task, list[dict[str, float]]], None]
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"

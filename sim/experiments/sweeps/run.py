@@ -1,16 +1,16 @@
 """Parameter sweeps: run every point of a sweep file and collect tidy results.
 
 A sweep file (``scenarios/sweeps/*.yaml``, recognised by its top-level ``sweep:`` key;
-format in :mod:`sim.sweep_design` and ``docs/sweeps.md``) crosses named variants of a base
-scenario with a grid of values and/or Latin hypercube samples of dotted keys. Each point
-runs ``reps`` replications; replication ``r`` of every point uses the random streams of
-``(seed, r)``, exactly like :mod:`sim.runner`, so neighbouring points see the same calls
-and differ only by their inputs.
+format in :mod:`sim.experiments.sweeps.design` and ``docs/sweeps.md``) crosses named
+variants of a base scenario with a grid of values and/or Latin hypercube samples of dotted
+keys. Each point runs ``reps`` replications; replication ``r`` of every point uses the
+random streams of ``(seed, r)``, exactly like :mod:`sim.run.runner`, so neighbouring points
+see the same calls and differ only by their inputs.
 
 Work is split into *tasks* (a point and a batch of its replications) that run in this
 process, in local worker processes (``jobs``), or on a Dask cluster (``scheduler``); the
 numbers do not depend on which. With an output folder, every finished task is recorded
-at once (:mod:`sim.sweep_store`), so ``resume=True`` after a crash or a kill skips the
+at once (:mod:`sim.experiments.sweeps.store`), so ``resume=True`` after a crash or a kill skips the
 finished work and writes final files identical to an uninterrupted run's.
 
 >>> import sim
@@ -29,17 +29,23 @@ from typing import Any
 
 import pandas as pd
 
-from sim.stats import t_interval
-from sim.sweep_backends import (
+from sim.common.stats import t_interval
+from sim.experiments.sweeps.design import (
+    Sweep,
+    SweepError,
+    is_sweep_file,
+    load_sweep,
+    sweep_from_dict,
+)
+from sim.experiments.sweeps.store import Task, TaskStore, code_sha256, make_tasks
+from sim.reporting.sweep_results import WEEKS_PER_YEAR, summarise_sweep, sweep_table, write_sweep
+from sim.run.executors import (
     check_workers,
     connect_dask,
     run_dask,
     run_processes,
     scheduler_address,
 )
-from sim.sweep_design import Sweep, SweepError, is_sweep_file, load_sweep, sweep_from_dict
-from sim.sweep_outputs import WEEKS_PER_YEAR, summarise_sweep, sweep_table, write_sweep
-from sim.sweep_store import Task, TaskStore, code_sha256, make_tasks
 
 __all__ = ["Sweep", "SweepError", "SweepResult", "is_sweep_file", "load_sweep", "run_sweep",
            "sweep", "sweep_from_dict"]
@@ -265,7 +271,7 @@ def sweep(source: str | Path | dict[str, Any] | Sweep, *, reps: int | None = Non
     ----------
     source
         A sweep file, the map a sweep file holds (``{"sweep": {...}}`` or the inner map;
-        ``base`` may then be a :class:`~sim.config.Scenario`), or a :class:`Sweep`.
+        ``base`` may then be a :class:`~sim.scenario.schema.Scenario`), or a :class:`Sweep`.
     reps, seed, weeks, warmup_weeks
         Override the sweep's settings.
     jobs, scheduler, out, resume, progress, plots
@@ -275,7 +281,7 @@ def sweep(source: str | Path | dict[str, Any] | Sweep, *, reps: int | None = Non
     -------
     pandas.DataFrame
         Columns ``point``, ``variant``, the swept keys, ``replication``, then every metric.
-        ``sim.sweep_outputs.summarise_sweep(table)`` gives means and 95% intervals.
+        ``sim.reporting.sweep_results.summarise_sweep(table)`` gives means and 95% intervals.
 
     Raises
     ------
@@ -371,10 +377,10 @@ def print_sensitivity(result: SweepResult) -> None:
 
 
 def main_sweep(args: Any, argv: Sequence[str], files: Sequence[Path]) -> int:
-    """The command line for a sweep file (called by :func:`sim.cli.main`)."""
-    from sim.cli import InputError
-    from sim.loader import Problem
-    from sim.runner import default_jobs
+    """The command line for a sweep file (called by :func:`sim.cli.main.main`)."""
+    from sim.cli.main import InputError
+    from sim.run.runner import default_jobs
+    from sim.scenario.loader import Problem
 
     sweeps = [f for f in files if is_sweep_file(f)]
     if len(files) != 1:

@@ -1,7 +1,7 @@
 """Running replications: common random numbers, batches, worker processes.
 
 Replication ``r`` of every scenario uses the streams of ``(seed, r)`` only
-(:mod:`sim.streams`), so results do not depend on how replications are spread over
+(:mod:`sim.core.streams`), so results do not depend on how replications are spread over
 workers: ``jobs=1`` and ``jobs=8`` give identical numbers. Replications are sent to
 workers in batches (about eight per worker over the whole run, however many scenarios),
 longest first, and each batch compiles its scenario once.
@@ -22,12 +22,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.calendar import DAY_NAMES, HOURS_PER_WEEK, shift_minutes_by_hour
-from sim.config import Scenario
-from sim.metrics import DAYS_PER_MONTH, METRIC_NAMES
-from sim.model import ReplicationResult, ScenarioModel
-from sim.stats import paired_differences, summarise
-from sim.workers import worker_pool
+from sim.common.stats import paired_differences, summarise
+from sim.core.metrics import DAYS_PER_MONTH, METRIC_NAMES
+from sim.core.model import ReplicationResult, ScenarioModel
+from sim.run.workers import worker_pool
+from sim.scenario.calendar import DAY_NAMES, HOURS_PER_WEEK, shift_minutes_by_hour
+from sim.scenario.schema import Scenario
 
 BATCHES_PER_WORKER = 8
 """Batches per worker process over a whole run (see :func:`_batches`). The last batches
@@ -72,7 +72,7 @@ class RunResult:
         Resolved run settings per scenario name.
     replications
         One row per scenario and replication: ``scenario``, ``replication``, then every
-        metric of :data:`sim.metrics.METRICS`.
+        metric of :data:`sim.core.metrics.METRICS`.
     by_hour_of_week
         One row per scenario, day and hour: mean per measured week of ``calls``,
         ``car_attended``, ``unmet_off_shift``, ``unmet_busy``, ``car_on_shift`` and
@@ -84,7 +84,7 @@ class RunResult:
     wall_seconds
         Wall time of the run.
     events
-        The event log (:mod:`sim.eventlog`: one row per call and per other job) when
+        The event log (:mod:`sim.core.eventlog`: one row per call and per other job) when
         one was asked for, else ``None``.
     """
 
@@ -183,7 +183,7 @@ def run_scenarios(scenarios: Sequence[Scenario], *, reps: int | None = None,
         Scenario name for :meth:`RunResult.comparison`.
     event_log
         ``True`` keeps an event log (one row per call and per other job,
-        :mod:`sim.eventlog`) in ``result.events``; a path also writes it there (Parquet
+        :mod:`sim.core.eventlog`) in ``result.events``; a path also writes it there (Parquet
         if ``pyarrow`` can be imported, else CSV; the path written is
         ``result.extra["event_log_path"]``). Off by default; the metrics are the same
         either way.
@@ -230,7 +230,7 @@ def run_scenarios(scenarios: Sequence[Scenario], *, reps: int | None = None,
     wall = time.perf_counter() - started
     result = _collect(list(scenarios), settings, results, baseline, wall, jobs)
     if log:
-        from sim.eventlog import combine, write_event_log
+        from sim.core.eventlog import combine, write_event_log
 
         result.events = combine([(s.name, r, results[(s.name, r)].events) for s in scenarios
                                  for r in range(settings[s.name].replications)])

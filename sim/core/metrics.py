@@ -78,7 +78,7 @@ def derive(raw: dict[str, float], n_cars: int, weeks: int) -> dict[str, float]:
     Parameters
     ----------
     raw
-        Counters from :mod:`sim.model`: the count metrics plus ``s136_avoided``,
+        Counters from :mod:`sim.core.model`: the count metrics plus ``s136_avoided``,
         ``ae_avoided``, ``officer_hours_saved_raw`` (standard hours of car-attended calls
         less frontline hours of handed-over jobs), ``car_*_minutes`` and
         ``response_minutes_sum``.

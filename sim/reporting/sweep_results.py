@@ -26,12 +26,18 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.atomic import write_text
-from sim.metrics import METRIC_NAMES
-from sim.outputs import git_revision, random_streams_info, system_info, versions, write_csv
-from sim.stats import t_interval
-from sim.sweep_design import Sweep
-from sim.sweep_store import Task
+from sim.common.atomic import write_text
+from sim.common.stats import t_interval
+from sim.core.metrics import METRIC_NAMES
+from sim.experiments.sweeps.design import Sweep
+from sim.experiments.sweeps.store import Task
+from sim.reporting.results import (
+    git_revision,
+    random_streams_info,
+    system_info,
+    versions,
+    write_csv,
+)
 
 WEEKS_PER_YEAR = 365.2425 / 7
 
@@ -122,7 +128,7 @@ def write_sweep(sweep: Sweep, table: pd.DataFrame, summary: pd.DataFrame, out: s
                                         allow_unicode=True))
         written.append(path)
     if plots:
-        from sim.sweep_plots import write_sweep_plots
+        from sim.reporting.sweep_plots import write_sweep_plots
 
         written.extend(write_sweep_plots(sweep, summary, out / "plots"))
     path = out / "manifest.json"

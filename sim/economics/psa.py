@@ -1,6 +1,6 @@
 """Probabilistic sensitivity analysis (PSA), CEAC, tornado and switching values.
 
-The scenario's ``uncertainty:`` block (:class:`sim.config.Uncertainty`) gives a
+The scenario's ``uncertainty:`` block (:class:`sim.scenario.schema.Uncertainty`) gives a
 distribution for chosen inputs, each a dotted key of the scenario
 (``case_mix.0.car.p_s136``, ``response.car.on_scene_minutes.mean``,
 ``costs.s136_detention``). Definitions are in ``docs/metrics.md``, "Economics".
@@ -37,10 +37,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.config import Costs, Scenario, Uncertainty, get_dotted, input_applies, input_range
-from sim.config import input_value as typed_value
-from sim.economics import COUNTERFACTUAL, VIEWS, Economics, annual_components, paired
-from sim.streams import name_key
+from sim.common.dotted import get_dotted
+from sim.core.streams import name_key
+from sim.economics.funding import (
+    COUNTERFACTUAL,
+    VIEWS,
+    Economics,
+    annual_components,
+    paired,
+)
+from sim.run.runner import run_scenarios
+from sim.scenario.costs import Costs, Uncertainty, input_applies, input_range
+from sim.scenario.costs import input_value as typed_value
+from sim.scenario.schema import Scenario
 
 OUTCOMES = ("scheme_cost", "savings_nhs", "savings_police", "detentions_avoided",
             "officer_hours_released", "net_benefit_cash", "net_benefit_with_police")
@@ -204,8 +213,6 @@ class _Evaluator:
         return tuple(sorted(over))
 
     def _simulate(self, todo: dict[tuple[str, tuple], Scenario]) -> None:
-        from sim.runner import run_scenarios
-
         groups: dict[tuple[int, int, int], list[tuple[tuple, Scenario]]] = {}
         for key, variant in todo.items():
             st = self.result.settings[key[0]]
@@ -273,9 +280,9 @@ def run_psa(result, econ: Economics, *, draws: int | None = None, reps: int | No
     Parameters
     ----------
     result
-        The finished run (:class:`sim.runner.RunResult`).
+        The finished run (:class:`sim.run.runner.RunResult`).
     econ
-        Its funding case (:func:`sim.economics.compute`): the comparisons to analyse.
+        Its funding case (:func:`sim.economics.funding.compute`): the comparisons to analyse.
     draws, reps
         Override the block's ``draws`` and ``replications`` (per draw). ``draws=0`` still
         gives the tornado and switching values.

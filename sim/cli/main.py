@@ -1,4 +1,4 @@
-"""Command line: ``python run_scenarios.py [FILES...] [options]`` (DESIGN section 5).
+"""Command line: ``python run_scenarios.py [FILES...] [options]``.
 
 Exit status: 0 success, 2 bad input (every problem listed, nothing written),
 1 internal error.
@@ -16,23 +16,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.config import Scenario
-from sim.loader import Problem, ScenarioError, is_partial, load_scenario
-from sim.runner import RunResult, default_jobs, run_scenarios
+from sim.common.errors import InputError, Problem, ScenarioError
+from sim.run.runner import RunResult, default_jobs, run_scenarios
+from sim.scenario.loader import is_partial, load_scenario
+from sim.scenario.schema import Scenario
 
 DEFAULT_SCENARIOS = Path("scenarios")
 DEFAULT_OUT = Path("results") / "latest"
 DEFAULT_BASELINE = "no_car"
 HEADLINE = ("car_attended", "unmet_off_shift", "unmet_busy", "s136_avoided", "ae_avoided",
             "officer_hours_saved", "car_utilisation", "car_incidents_per_month")
-
-
-class InputError(Exception):
-    """Bad input from the command line: reported as problems, exit status 2."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(map(str, problems)))
 
 
 def _whole_number(minimum: int):
@@ -176,8 +169,8 @@ def _sensitivity(result: RunResult, args: argparse.Namespace):
     """The sensitivity analysis of the run (None when skipped or there is nothing to do)."""
     if args.psa == 0:
         return None
-    from sim.economics import compute
-    from sim.psa import run_psa
+    from sim.economics.funding import compute
+    from sim.economics.psa import run_psa
 
     if sys.stderr.isatty() and not args.quiet:
         print("sensitivity analysis (--psa 0 skips it) ...", file=sys.stderr, flush=True)
@@ -186,8 +179,8 @@ def _sensitivity(result: RunResult, args: argparse.Namespace):
 
 
 def _print_funding_case(result: RunResult, psa) -> None:
-    """One plain-language verdict per comparison (sim.economics.verdict)."""
-    from sim.economics import compute, verdict
+    """One plain-language verdict per comparison (sim.economics.funding.verdict)."""
+    from sim.economics.funding import compute, verdict
 
     econ = compute(result)
     if not econ.pairs:
@@ -239,7 +232,7 @@ def _main(args: argparse.Namespace, argv: list[str]) -> int:
     files = _scenario_files(args.files)
     if not files:
         raise InputError([Problem(str(DEFAULT_SCENARIOS), None, "", "no scenario files found")])
-    from sim.sweep_design import is_sweep_file
+    from sim.experiments.sweeps.design import is_sweep_file
 
     if any(is_sweep_file(f) for f in files):  # a sweep file: top-level 'sweep:' key
         if args.event_log is not None:
@@ -248,7 +241,7 @@ def _main(args: argparse.Namespace, argv: list[str]) -> int:
         if args.psa is not None or args.psa_reps is not None:
             raise InputError([Problem("--psa", None, "", "applies to scenario files only, "
                                       "not to sweep files")])
-        from sim.sweep import main_sweep
+        from sim.experiments.sweeps.run import main_sweep
 
         return main_sweep(args, argv, files)
     if args.resume or args.scheduler:
@@ -272,7 +265,7 @@ def _main(args: argparse.Namespace, argv: list[str]) -> int:
                            warmup_weeks=args.warmup_weeks, jobs=args.jobs or default_jobs(),
                            baseline=baseline if len(scenarios) > 1 else None,
                            event_log=args.event_log)
-    from sim.outputs import write_results
+    from sim.reporting.results import write_results
 
     psa = _sensitivity(result, args)
     written = write_results(result, out, sources=sources, command=["run_scenarios.py", *argv],

@@ -43,18 +43,18 @@ from typing import Any
 
 import numpy as np
 
-from sim.config import Scenario
-from sim.loader import (
+from sim.common.errors import (
     KeyPath,
     Positions,
     Problem,
     ScenarioError,
-    _merge,
-    _read_yaml,
-    _validate,
+    by_line,
+    dedupe,
     format_key,
-    load_scenario,
 )
+from sim.common.yamlio import read_yaml
+from sim.scenario.loader import deep_merge, load_scenario, scenario_from_dict
+from sim.scenario.schema import Scenario, validate
 
 SWEEP_KEYS = ("name", "description", "base", "variants", "grid", "samples", "reps", "seed",
               "weeks", "warmup_weeks", "batch")
@@ -165,7 +165,7 @@ def is_sweep_file(path: str | Path) -> bool:
     path = Path(path)
     if not path.is_file():
         return False
-    data, _, _ = _read_yaml(path)
+    data, _, _ = read_yaml(path)
     return isinstance(data, dict) and "sweep" in data
 
 
@@ -179,7 +179,7 @@ def load_sweep(path: str | Path, *, reps: int | None = None, seed: int | None = 
         With every problem found (of the sweep file, its base scenario or its points).
     """
     path = Path(path)
-    data, positions, problems = _read_yaml(path)
+    data, positions, problems = read_yaml(path)
     if data is None:
         raise SweepError(problems)
     return _build(data, positions, problems, str(path), path.parent, path.stem,
@@ -191,7 +191,7 @@ def sweep_from_dict(spec: dict[str, Any], *, base_dir: str | Path = ".",
                     warmup_weeks: int | None = None) -> Sweep:
     """A sweep from plain data: the map under ``sweep:`` (or a map with a ``sweep`` key).
 
-    ``base`` may be a file name (relative to ``base_dir``), a :class:`~sim.config.Scenario`
+    ``base`` may be a file name (relative to ``base_dir``), a :class:`~sim.scenario.schema.Scenario`
     or a plain scenario map.
     """
     data = spec if "sweep" in spec else {"sweep": spec}
@@ -311,7 +311,7 @@ def _build(data: Any, positions: Positions, problems: list[Problem], file: str, 
             if "." in key:
                 _apply(check, data_p, key, copy.deepcopy(value), where, local)
             elif key in data_p:
-                data_p[key] = _merge(data_p[key], copy.deepcopy(value))
+                data_p[key] = deep_merge(data_p[key], copy.deepcopy(value))
             else:
                 data_p[key] = copy.deepcopy(value)
             applied.append((_dotted(key), where))
@@ -327,7 +327,7 @@ def _build(data: Any, positions: Positions, problems: list[Problem], file: str, 
         data_p["name"] = f"{name}.{number}"
         data_p["run"] = dict(run_block)
         try:
-            scenario = _validate(data_p, {}, file)
+            scenario = validate(data_p, {}, file)
         except ScenarioError as exc:
             local += [_attribute(check, p, applied, variant, has_variants) for p in exc.problems]
         else:
@@ -363,15 +363,7 @@ def _pick(flag: int | None, file_value: int | None, default: int) -> int:
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
-    return sorted(_dedupe(problems), key=lambda p: (p.file, p.line or 0))
-
-
-def _dedupe(problems: list[Problem]) -> list[Problem]:
-    out: list[Problem] = []
-    for p in problems:
-        if p not in out:
-            out.append(p)
-    return out
+    return by_line(dedupe(problems))
 
 
 _RUN_KEYS = "run settings are the sweep's own: use reps, seed, weeks and warmup_weeks under sweep"
@@ -502,8 +494,6 @@ def _base(check: _Checker, block: dict, base_dir: Path) -> tuple[Scenario | None
         return raw, None
     if isinstance(raw, dict):
         try:
-            from sim.loader import scenario_from_dict
-
             return scenario_from_dict(raw, source="<base>"), None
         except ScenarioError as exc:
             check.problems.extend(exc.problems)

@@ -17,9 +17,9 @@ response, counted as unmet ``off_shift`` (no car on shift at arrival) or ``busy`
 Other jobs go to the first free on-shift car that takes them, or else elsewhere.
 
 Counters are plain numbers aggregated as the run goes; no per-call records are kept
-unless an event log is asked for (:mod:`sim.eventlog`), so memory does not grow with
+unless an event log is asked for (:mod:`sim.core.eventlog`), so memory does not grow with
 the horizon. Per call, the hot path does a handful of Python operations: the demand
-arrives in bulk NumPy chunks (:mod:`sim.demand`), a call is passed as plain numbers
+arrives in bulk NumPy chunks (:mod:`sim.core.demand`), a call is passed as plain numbers
 (no per-call object), and a car's on-shift clock at whole hours is read from a table
 built once per car. Floating-point sums are added in the same order as a
 straightforward implementation would, so optimising never changes a result.
@@ -36,18 +36,18 @@ import pandas as pd
 import simpy
 from simpy.events import Timeout
 
-from sim.calendar import (
+from sim.core.demand import DemandModel
+from sim.core.eventlog import EventRecorder
+from sim.core.metrics import derive
+from sim.core.streams import Streams
+from sim.scenario.calendar import (
     HOURS_PER_WEEK,
     MINUTES_PER_HOUR,
     MINUTES_PER_WEEK,
     OnShiftClock,
     shift_minutes_by_hour,
 )
-from sim.config import Scenario
-from sim.demand import DemandModel
-from sim.eventlog import EventRecorder
-from sim.metrics import derive
-from sim.streams import Streams
+from sim.scenario.schema import Scenario
 
 
 @dataclass
@@ -57,7 +57,7 @@ class ReplicationResult:
     Attributes
     ----------
     metrics
-        One value per metric of :data:`sim.metrics.METRICS`.
+        One value per metric of :data:`sim.core.metrics.METRICS`.
     by_hour
         Arrays of 168 values (Monday 00:00 first), summed over the measured weeks:
         ``calls``, ``car_attended``, ``unmet_off_shift``, ``unmet_busy`` (counts) and
@@ -66,7 +66,7 @@ class ReplicationResult:
         Per car: ``car_attended``, ``other_jobs_attended``, ``car_busy_hours``,
         ``car_overtime_hours``.
     events
-        The event log (one row per call and per other job, see :mod:`sim.eventlog`),
+        The event log (one row per call and per other job, see :mod:`sim.core.eventlog`),
         or ``None`` when none was asked for.
     """
 
@@ -128,7 +128,7 @@ class ScenarioModel:
         """Simulate one replication with the streams of ``(seed, replication)``.
 
         With ``event_log=True`` the result's ``events`` holds one row per call and per
-        other job (:mod:`sim.eventlog`); the metrics are the same either way.
+        other job (:mod:`sim.core.eventlog`); the metrics are the same either way.
         """
         return _Replication(self, Streams(seed, replication), event_log).run()
 
@@ -155,7 +155,7 @@ class _Replication:
         self.n_on_shift = 0
         self.queue: deque = deque()  # (deadline, arrival, call id, *call attributes)
         self.log = EventRecorder() if event_log else None
-        # Plain counters (the raw values behind sim.metrics.derive).
+        # Plain counters (the raw values behind sim.core.metrics.derive).
         self.car_attended = 0
         self.unmet_off_shift = 0
         self.unmet_busy = 0

@@ -1,7 +1,7 @@
 """The funding case: costs, savings and their balance, worked out from simulated counts.
 
 Everything here is post-processing of each replication's counts (``result.replications``
-and ``result.by_car``) with the scenario's ``costs:`` block (:class:`sim.config.Costs`):
+and ``result.by_car``) with the scenario's ``costs:`` block (:class:`sim.scenario.schema.Costs`):
 changing a price never needs a new simulation. Definitions and formulas are in
 ``docs/metrics.md``, section "Economics".
 
@@ -40,8 +40,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.config import Costs, Scenario
-from sim.stats import CONFIDENCE, t_interval
+from sim.common.stats import CONFIDENCE, t_interval
+from sim.scenario.costs import Costs
+from sim.scenario.schema import Scenario
 
 WEEKS_PER_YEAR = 365.25 / 7
 """52.18: weeks in an average year; annual figures are per-replication totals x
@@ -378,7 +379,7 @@ def comparison_pairs(scenarios: Sequence[Scenario], baseline: str | None,
 
 def compute(result, costs: dict[str, Costs | None] | None = None,
             pairs: Sequence[tuple[str, str]] | None = None) -> Economics:
-    """The funding case of a :class:`~sim.runner.RunResult`.
+    """The funding case of a :class:`~sim.run.runner.RunResult`.
 
     Parameters
     ----------

@@ -29,8 +29,8 @@ from typing import Any
 
 import pandas as pd
 
-from sim.atomic import atomic_path
-from sim.economics import BY_NAME, COMPONENTS, Economics
+from sim.common.atomic import atomic_path
+from sim.economics.funding import BY_NAME, COMPONENTS, Economics
 
 MONEY_FORMAT = '£#,##0;[Red]-£#,##0'
 SUMMARY_MEASURES = ("scheme_cost", "savings_nhs", "savings_police", "net_benefit_cash",

@@ -24,8 +24,8 @@ import numpy as np
 import yaml
 from matplotlib.figure import Figure
 
-from sim.economics import COUNTERFACTUAL, VIEWS, Economics, money
-from sim.loader import is_partial
+from sim.economics.funding import COUNTERFACTUAL, VIEWS, Economics, money
+from sim.scenario.loader import is_partial
 
 DPI = 110
 VIEW_LABEL = {"cash": "NHS cash only", "with_police": "including police time"}
@@ -799,11 +799,11 @@ def render_report(result, econ: Economics, psa=None, *, figures: dict[str, bytes
     Parameters
     ----------
     result
-        The run (:class:`sim.runner.RunResult`).
+        The run (:class:`sim.run.runner.RunResult`).
     econ
-        Its funding case (:func:`sim.economics.compute`).
+        Its funding case (:func:`sim.economics.funding.compute`).
     psa
-        The sensitivity analysis (:func:`sim.psa.run_psa`), or None when it was not run.
+        The sensitivity analysis (:func:`sim.economics.psa.run_psa`), or None when it was not run.
     figures
         Funding-case figures by name (:func:`economics_figures`; drawn here if None).
     plot_files
@@ -871,10 +871,10 @@ def write_funding_case(result, out_dir: str | Path, *, psa=None,
 
     Returns the paths written. Every file is written atomically.
     """
-    from sim.atomic import atomic_path, write_text
-    from sim.economics import compute
-    from sim.excel import write_workbook
-    from sim.outputs import write_csv
+    from sim.common.atomic import atomic_path, write_text
+    from sim.economics.funding import compute
+    from sim.reporting.results import write_csv
+    from sim.reporting.workbook import write_workbook
 
     out = Path(out_dir)
     econ = compute(result)

@@ -1,7 +1,7 @@
 """Duration distributions: the scenario-file schema and their inverse CDFs.
 
 Every random duration in the model is computed as ``dist.ppf(u)`` from a uniform
-``u`` drawn from a named random stream (:mod:`sim.streams`). Using the inverse CDF
+``u`` drawn from a named random stream (:mod:`sim.core.streams`). Using the inverse CDF
 (rather than each distribution's own sampler) keeps common random numbers as strong
 as possible: the same call gets the same uniform in every scenario, so a longer mean
 on-scene time makes *every* call longer, not a reshuffled set of calls.

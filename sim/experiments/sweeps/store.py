@@ -1,7 +1,7 @@
 """The task store that makes sweeps resumable: one small file per finished task.
 
 A *task* is one point of a sweep and a batch of its replications. When a task finishes,
-its metrics are written to ``<out>/.tasks/<key>.json`` atomically (:mod:`sim.atomic`),
+its metrics are written to ``<out>/.tasks/<key>.json`` atomically (:mod:`sim.common.atomic`),
 where ``key`` is the SHA-256 of the point's resolved scenario, the seed, the weeks and the
 replication numbers: a file is either complete or absent, and it can only ever hold the
 results of exactly that work. ``<out>/.tasks/sweep.json`` holds the sweep's fingerprint
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.atomic import write_text
-from sim.loader import Problem
-from sim.sweep_design import Point, Sweep, SweepError, canonical_json
+from sim.common.atomic import write_text
+from sim.experiments.sweeps.design import Point, Sweep, SweepError, canonical_json
+from sim.scenario.loader import Problem
 
 FORMAT = 1
 STATE_FILE = "sweep.json"

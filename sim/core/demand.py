@@ -14,7 +14,7 @@ outcome under the standard response.
 Calls are generated in chunks of :data:`CHUNK_HOURS` hours so that memory does not grow
 with the horizon. Counts and offsets come from separate streams, so the calls do not
 depend on the chunk size. Floating-point totals, though, are summed chunk by chunk
-(``officer_hours_baseline`` in :mod:`sim.model`), so another chunk size would change
+(``officer_hours_baseline`` in :mod:`sim.core.model`), so another chunk size would change
 their last digits: keep it, or results stop being bit-identical to earlier runs.
 """
 
@@ -25,10 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.calendar import HOURS_PER_WEEK, MINUTES_PER_HOUR
-from sim.config import Scenario
-from sim.distributions import Fixed
-from sim.streams import Streams
+from sim.core.streams import Streams
+from sim.scenario.calendar import HOURS_PER_WEEK, MINUTES_PER_HOUR
+from sim.scenario.distributions import Fixed
+from sim.scenario.schema import Scenario
 
 CHUNK_HOURS = 4 * HOURS_PER_WEEK
 """Hours of demand drawn at once (four weeks)."""

@@ -1,4 +1,4 @@
-"""Writing a run's results folder (DESIGN section 6). Every file is written atomically.
+"""Writing a run's results folder (its files: ``results/README.md``), each file atomically.
 
 Files::
 
@@ -29,10 +29,10 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.atomic import write_text, write_with
-from sim.config import Scenario
-from sim.runner import RunResult
-from sim.streams import STREAM_NAMES
+from sim.common.atomic import write_text, write_with
+from sim.core.streams import STREAM_NAMES
+from sim.run.runner import RunResult
+from sim.scenario.schema import Scenario
 
 PACKAGES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "PyYAML", "matplotlib", "tqdm",
             "openpyxl")
@@ -132,8 +132,8 @@ def write_results(result: RunResult, out_dir: str | Path, *, sources: dict[str, 
     """Write every output of a run into ``out_dir``; returns the paths written.
 
     With ``economics`` (the default) it also writes the funding case: ``economics.csv``,
-    ``economics.xlsx`` and ``report.html`` (:mod:`sim.report`), with the sensitivity
-    analysis ``psa`` (:func:`sim.psa.run_psa`; default ``result.extra["psa"]``) if given.
+    ``economics.xlsx`` and ``report.html`` (:mod:`sim.reporting.report`), with the sensitivity
+    analysis ``psa`` (:func:`sim.economics.psa.run_psa`; default ``result.extra["psa"]``) if given.
     """
     out = Path(out_dir)
     written: list[Path] = []
@@ -154,7 +154,7 @@ def write_results(result: RunResult, out_dir: str | Path, *, sources: dict[str, 
         written.append(path)
     plot_paths: list[Path] = []
     if plots:
-        from sim.plots import write_plots
+        from sim.reporting.plots import write_plots
 
         plot_paths = write_plots(result, out / "plots")
         written.extend(plot_paths)
@@ -163,7 +163,7 @@ def write_results(result: RunResult, out_dir: str | Path, *, sources: dict[str, 
     write_text(path, json.dumps(run_manifest, indent=2) + "\n")
     written.append(path)
     if economics:
-        from sim.report import write_funding_case
+        from sim.reporting.report import write_funding_case
 
         written.extend(write_funding_case(
             result, out, psa=psa if psa is not None else result.extra.get("psa"),

@@ -30,9 +30,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.atomic import atomic_path
-from sim.plots import KEY_METRICS, TITLES, UNITS, safe_file_name
-from sim.sweep_design import Sweep
+from sim.common.atomic import atomic_path
+from sim.experiments.sweeps.design import Sweep
+from sim.reporting.plots import KEY_METRICS, TITLES, UNITS, safe_file_name
 
 DPI = 110
 MORE_IS_BETTER = ("car_attended", "s136_avoided", "ae_avoided", "officer_hours_saved")

@@ -1,6 +1,6 @@
 """The scenario schema (pydantic): what a scenario file may say, and its rules.
 
-Loading a file (``extends``, line numbers, error reports) is :mod:`sim.loader`;
+Loading a file (``extends``, line numbers, error reports) is :mod:`sim.scenario.loader`;
 this module only defines the validated, frozen :class:`Scenario` object and its
 parts. Every model forbids unknown keys.
 """
@@ -11,9 +11,19 @@ import copy
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from sim.calendar import (
+from sim.common.dotted import get_dotted, set_dotted
+from sim.common.errors import KeyPath, Positions, Problem, ScenarioError, by_line, dedupe, located
+from sim.scenario.calendar import (
     DAY_NAMES,
     MINUTES_PER_DAY,
     WeeklyPattern,
@@ -21,8 +31,17 @@ from sim.calendar import (
     parse_hhmm,
     shift_intervals,
 )
-from sim.distributions import Distribution, Fixed
-from sim.presets import HOURLY_PROFILES
+from sim.scenario.costs import (
+    UNCERTAIN_ROOTS,
+    Costs,
+    Uncertainty,
+    input_applies,
+    input_range,
+    input_value,
+)
+from sim.scenario.distributions import Distribution, Fixed
+from sim.scenario.presets import HOURLY_PROFILES
+from sim.scenario.problems import problem_from_error
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 NonNegative = Annotated[float, Field(ge=0)]
@@ -149,7 +168,7 @@ class Shift(_Strict):
         return self
 
     def intervals(self) -> list[tuple[int, int]]:
-        """Raw week-minute intervals of this shift line (see :mod:`sim.calendar`)."""
+        """Raw week-minute intervals of this shift line (see :mod:`sim.scenario.calendar`)."""
         days = [day_index(d) for d in self.days]
         return shift_intervals(days, parse_hhmm(self.start), parse_hhmm(self.end))
 
@@ -314,11 +333,9 @@ class Scenario(_Strict):
 
         Raises
         ------
-        sim.loader.ScenarioError
+        sim.scenario.loader.ScenarioError
             If the result is not a valid scenario (the message names the key).
         """
-        from sim.loader import Problem, ScenarioError, scenario_from_dict
-
         data = self.to_dict()
         for dotted, value in overrides.items():
             try:
@@ -326,7 +343,8 @@ class Scenario(_Strict):
             except (IndexError, KeyError, TypeError, ValueError, AttributeError):
                 raise ScenarioError([Problem("<overrides>", None, dotted,
                                              "no such key or list item to set")]) from None
-        return scenario_from_dict(data, source="<overrides>")
+        data.setdefault("name", "scenario")
+        return validate(data, {}, "<overrides>")
 
 
 def _repeated(entries: Any, section: str, key: str, label: str
@@ -346,7 +364,7 @@ def _repeated(entries: Any, section: str, key: str, label: str
     return problems
 
 
-def cross_checks(data: Any) -> list[tuple[tuple[str | int, ...], str]]:
+def cross_checks(data: Any) -> list[tuple[KeyPath, str]]:
     """Rules that span several entries, on plain data: ``(key path, message)`` pairs.
 
     Run by the loader on the raw file data (so they are reported with the key they concern
@@ -376,127 +394,6 @@ def _present(model: BaseModel) -> dict[str, Any]:
     return {k: getattr(model, k) for k in model.model_fields_set if getattr(model, k) is not None}
 
 
-def set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
-    """Set ``data["a"]["b"] = value`` for ``dotted == "a.b"``, creating maps as needed.
-
-    A numeric part indexes a list (``"cars.0.officers"``).
-    """
-    parts = dotted.split(".")
-    node: Any = data
-    for part in parts[:-1]:
-        node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
-    last = parts[-1]
-    if isinstance(node, list):
-        node[int(last)] = value
-    else:
-        node[last] = value
-
-
-# ------------------------------------------------------- economics (issue 4): costs, uncertainty
-
-Money = Annotated[float, Field(ge=0)]
-
-
-class Costs(_Strict):
-    """Unit costs for the funding case, in pounds at ``price_year`` prices.
-
-    Used only after the simulation (:mod:`sim.economics`): a change of price never needs a
-    new simulation. Every figure is per unit named in the key.
-    """
-
-    price_year: int = Field(ge=1900, le=2100,
-                            description="the year whose prices every cost here is in")
-    officer_hour: Money = Field(description="employer cost of a police officer per paid hour")
-    clinician_hour: Money = Field(description="cost of a mental-health practitioner per hour")
-    vehicle_per_car_hour: Money = Field(default=0.0, description="vehicle per car-hour on shift")
-    management_per_year: Money = Field(default=0.0,
-                                       description="scheme management a year (any cars)")
-    training_per_car_per_year: Money = Field(default=0.0, description="training per car a year")
-    setup_per_car: Money = Field(default=0.0, description="one-off set-up per car (payback)")
-    s136_detention: Money = Field(description="cost of one Section 136 detention")
-    ae_attendance: Money = Field(description="cost of one A&E attendance")
-    ae_conveyance: Money = Field(default=0.0,
-                                 description="cost of conveying one person to A&E (ambulance)")
-
-
-class Uncertainty(_Strict):
-    """Uncertain inputs for the probabilistic sensitivity analysis (:mod:`sim.psa`).
-
-    ``inputs`` maps dotted keys of the scenario (``"response.car.p_s136"``,
-    ``"response.car.on_scene_minutes.mean"``, ``"costs.s136_detention"``) to the
-    distribution of that value. Keys under ``costs.`` need no new simulation.
-    """
-
-    inputs: dict[str, Distribution] = Field(min_length=1)
-    draws: int = Field(default=40, ge=0, description="PSA draws; 0 skips the analysis")
-    replications: int = Field(default=4, ge=1, description="replications per draw")
-    seed: int = Field(default=2027, ge=0, description="seed of the draws of the inputs")
-    low_percentile: float = Field(default=5.0, gt=0, lt=50, description="tornado low end")
-    high_percentile: float = Field(default=95.0, gt=50, lt=100, description="tornado high end")
-    wtp_max: Money = Field(default=10000.0,
-                           description="largest willingness to pay per detention avoided")
-    wtp_step: float = Field(default=250.0, gt=0, description="step of the CEAC's grid")
-    switching_iterations: int = Field(default=5, ge=1, le=40,
-                                      description="bisection steps for a switching value")
-
-
-UNCERTAIN_ROOTS = ("demand", "cars", "dispatch", "response", "case_mix", "costs")
-"""Top-level keys an uncertain input may lie under (not name, run or uncertainty)."""
-
-PROBE_TAIL = 1e-3
-"""Unbounded input distributions are checked (and searched) from this quantile to 1 - it."""
-
-
-def input_range(dist: Any) -> tuple[float, float]:
-    """The range of an uncertain input: the support of a bounded distribution, else its
-    ``PROBE_TAIL`` and ``1 - PROBE_TAIL`` quantiles."""
-    import numpy as np
-
-    if dist.dist in ("fixed", "uniform", "triangular", "empirical"):
-        lo, hi = dist.ppf(np.array([0.0, 1.0]))
-    else:
-        lo, hi = dist.ppf(np.array([PROBE_TAIL, 1.0 - PROBE_TAIL]))
-    return float(lo), float(hi)
-
-
-def get_dotted(data: Any, dotted: str) -> Any:
-    """``data["a"]["b"]`` for ``dotted == "a.b"`` (a numeric part indexes a list).
-
-    Raises
-    ------
-    KeyError
-        If there is no such key or list item.
-    """
-    node = data
-    for part in dotted.split("."):
-        if isinstance(node, list):
-            try:
-                node = node[int(part)]
-            except (ValueError, IndexError):
-                raise KeyError(dotted) from None
-        elif isinstance(node, dict) and part in node:
-            node = node[part]
-        else:
-            raise KeyError(dotted)
-    return node
-
-
-def input_applies(data: dict[str, Any], dotted: str) -> bool:
-    """Whether ``dotted`` names a number in scenario data (an input that can be varied)."""
-    try:
-        value = get_dotted(data, dotted)
-    except KeyError:
-        return False
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def input_value(base: Any, value: float) -> float | int:
-    """A drawn value in the type of the value it replaces (whole numbers stay whole)."""
-    if isinstance(base, int) and not isinstance(base, bool):
-        return int(round(value))
-    return float(value)
-
-
 def uncertainty_checks(data: Any) -> list[tuple[tuple[str | int, ...], str]]:
     """Checks of an ``uncertainty:`` block against the rest of the scenario (plain data).
 
@@ -511,8 +408,6 @@ def uncertainty_checks(data: Any) -> list[tuple[tuple[str | int, ...], str]]:
     inputs = data["uncertainty"].get("inputs")
     if not isinstance(inputs, dict):
         return []
-    from pydantic import TypeAdapter, ValidationError
-
     rest = {k: v for k, v in data.items() if k != "uncertainty"}
     rest.setdefault("name", "scenario")
     try:
@@ -552,3 +447,27 @@ def uncertainty_checks(data: Any) -> list[tuple[tuple[str | int, ...], str]]:
 
 
 Scenario.model_rebuild()
+
+
+def validate(data: dict[str, Any], positions: Positions, file: str) -> Scenario:
+    """Validate merged plain data into a :class:`Scenario`.
+
+    Raises
+    ------
+    ScenarioError
+        With every problem found, each at its file, line (from ``positions``) and key.
+    """
+    cross = cross_checks(data)
+    problems = [located(path, message, positions, file) for path, message in cross]
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        messages = {m for _, m in cross}
+        for err in exc.errors():
+            problem = problem_from_error(err, data, positions, file, Scenario)
+            if not (problem.key == "" and problem.message in messages):
+                problems.append(problem)
+        raise ScenarioError(by_line(dedupe(problems))) from None
+    if problems:  # pragma: no cover - the model runs the same checks
+        raise ScenarioError(problems)
+    return scenario
