@@ -3,7 +3,7 @@
 
 import sys
 
-from sim.cli.main import main
+from sim.cli.run import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -59,8 +59,8 @@ import pandas as pd  # noqa: E402
 
 import sim  # noqa: E402
 from benchmarks.reference import run_reference  # noqa: E402
+from sim.common.atomic import write_csv  # noqa: E402
 from sim.core.model import ScenarioModel  # noqa: E402
-from sim.reporting.results import write_csv  # noqa: E402
 from sim.run.runner import default_jobs, run_scenarios  # noqa: E402
 
 SCENARIO_FILES = {

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
+import pandas as pd
+
 
 def _umask() -> int:
     mask = os.umask(0)
@@ -54,3 +56,8 @@ def write_with(path: str | Path, writer: Callable[[IO[str]], None]) -> None:
     """Call ``writer`` with an open text file, then put the file in place atomically."""
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
         writer(fh)
+
+
+def write_csv(path: str | Path, frame: pd.DataFrame) -> None:
+    """Write a DataFrame as CSV atomically (no index, ``\n`` line ends)."""
+    write_with(path, lambda fh: frame.to_csv(fh, index=False, lineterminator="\n"))

@@ -871,9 +871,8 @@ def write_funding_case(result, out_dir: str | Path, *, psa=None,
 
     Returns the paths written. Every file is written atomically.
     """
-    from sim.common.atomic import atomic_path, write_text
+    from sim.common.atomic import atomic_path, write_csv, write_text
     from sim.economics.funding import compute
-    from sim.reporting.results import write_csv
     from sim.reporting.workbook import write_workbook
 
     out = Path(out_dir)

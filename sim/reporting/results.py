@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.common.atomic import write_text, write_with
+from sim.common.atomic import write_csv, write_text
 from sim.core.streams import STREAM_NAMES
 from sim.run.runner import RunResult
 from sim.scenario.schema import Scenario
@@ -47,11 +47,6 @@ def config_hash(scenario: Scenario) -> str:
     """SHA-256 of the merged scenario's canonical JSON form."""
     text = json.dumps(scenario.to_dict(), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def write_csv(path: Path, frame: pd.DataFrame) -> None:
-    """Write a DataFrame as CSV atomically (no index)."""
-    write_with(path, lambda fh: frame.to_csv(fh, index=False, lineterminator="\n"))
 
 
 def versions(*extra: str) -> dict[str, str]:

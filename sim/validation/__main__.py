@@ -11,8 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from sim.common.atomic import write_text
-from sim.reporting.results import write_csv
+from sim.common.atomic import write_csv, write_text
 from sim.run.runner import default_jobs
 from sim.validation import run_all, to_frame, unexplained_failures
 

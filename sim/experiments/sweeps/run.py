@@ -377,8 +377,8 @@ def print_sensitivity(result: SweepResult) -> None:
 
 
 def main_sweep(args: Any, argv: Sequence[str], files: Sequence[Path]) -> int:
-    """The command line for a sweep file (called by :func:`sim.cli.main.main`)."""
-    from sim.cli.main import InputError
+    """The command line for a sweep file (called by :func:`sim.cli.run.main`)."""
+    from sim.cli.run import InputError
     from sim.run.runner import default_jobs
     from sim.scenario.loader import Problem
 

@@ -1,0 +1,179 @@
+"""report.html, economics.csv and economics.xlsx: written beside the other outputs,
+self-contained, and the console's funding-case verdict."""
+
+from __future__ import annotations
+
+import base64
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import sim
+from sim import cli
+from sim.economics import funding as E
+from sim.economics import psa as P
+from sim.reporting.report import render_report, yaml_comments
+from sim.reporting.results import write_results
+from tests.support.paths import SCENARIOS
+
+NAMES = ("no_car", "cpft_one_car", "cpft_two_cars")
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(text: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Tags()
+    parser.feed(text)
+    return parser.tags
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory) -> Path:
+    scen = [sim.load_scenario(SCENARIOS / f"{n}.yaml") for n in NAMES]
+    result = sim.compare(scen, baseline="no_car", reps=2, weeks=2, progress=False)
+    psa = P.run_psa(result, E.compute(result), draws=3, reps=1)
+    out = tmp_path_factory.mktemp("run")
+    write_results(result, out, sources={n: str(SCENARIOS / f"{n}.yaml") for n in NAMES},
+                  command=["test"], psa=psa)
+    return out
+
+
+def test_funding_case_files_are_written_beside_the_others(run_dir):
+    for name in ("economics.csv", "economics.xlsx", "report.html", "psa_draws.csv", "ceac.csv",
+                 "tornado.csv", "switching_values.csv", "plots/economics_funding_case.png",
+                 "plots/economics_tornado_with_police.png", "plots/economics_ceac.png"):
+        assert (run_dir / name).is_file(), name
+    assert list(run_dir.glob("**/*.tmp*")) == []
+    table = pd.read_csv(run_dir / "economics.csv")
+    assert list(table.columns) == E.COLUMNS
+    assert set(zip(table.scenario, table.comparator, strict=True)) == {
+        ("cpft_one_car", "no_car"), ("cpft_two_cars", "no_car"),
+        ("cpft_two_cars", "cpft_one_car")}
+    assert set(table.measure) == set(E.MEASURE_NAMES)
+
+
+def test_workbook_has_summary_and_funding_case_sheets(run_dir):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(run_dir / "economics.xlsx")
+    assert wb.sheetnames[:2] == ["Summary", "Funding case"]
+    assert {"Unit costs", "Per replication", "Tornado", "Switching values", "PSA draws",
+            "CEAC"} <= set(wb.sheetnames)
+    summary = [str(c.value) for row in wb["Summary"].iter_rows() for c in row if c.value]
+    assert "cpft_two_cars vs cpft_one_car" in summary
+    assert "net_benefit_with_police" in summary
+    rows = list(wb["Funding case"].iter_rows(values_only=True))
+    assert list(rows[0]) == E.COLUMNS
+    assert len(rows) == 1 + 3 * len(E.MEASURES)
+    # payback that never comes is the word "never", not a broken number
+    never = [r for r in rows[1:] if r[2] == "payback_years_cash"]
+    assert all(r[4] == "never" for r in never)
+    money = [c for c in wb["Summary"]["C"] if isinstance(c.value, float)]
+    assert any("£" in c.number_format for c in money)
+
+
+def test_report_is_self_contained(run_dir):
+    text = (run_dir / "report.html").read_text(encoding="utf-8")
+    tags = _tags(text)
+    assert not [t for t, _ in tags if t in ("script", "link", "iframe", "object", "embed")]
+    for tag, attrs in tags:
+        for key in ("src", "href", "srcset", "poster", "data"):
+            value = attrs.get(key)
+            if value is not None:
+                assert value.startswith(("data:", "#")), (tag, key, value[:60])
+    assert "url(" not in text and "@import" not in text
+    images = [a["src"] for t, a in tags if t == "img"]
+    assert len(images) >= 8  # run plots and funding-case figures
+    for src in images:
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1]).startswith(PNG)
+
+
+def test_report_answers_the_question_with_numbers(run_dir):
+    text = (run_dir / "report.html").read_text(encoding="utf-8")
+    for section in ("The question and the answer", "Scenarios compared", "Headline results",
+                    "Where and why calls go unmet", "The funding case",
+                    "Sensitivity: which inputs the answer hinges on",
+                    "Assumptions and their sources", "Run manifest"):
+        assert f">{section}</h2>" in text, section
+    assert "should we fund one more car?" in text
+    assert "<b>cpft_two_cars</b> compared with <b>cpft_one_car</b>" in text
+    assert re.search(r"net benefit <span class=\"(pos|neg)\">-?£[\d,]+", text)
+    assert "Police time released a year (not cash)" in text
+    assert "NHS cash" in text and "including police time" in text
+    assert "Switching values" in text and "acceptability curve" in text
+    assert "Probabilistic sensitivity analysis" in text
+    # assumptions carry their sources from the scenario files' comments
+    assert "Centre for Mental Health" in text and "PSSRU" in text
+    assert "costs.s136_detention" in text
+    assert "2013 prices" in text
+
+
+def test_report_says_when_the_sensitivity_analysis_was_not_run():
+    scen = [sim.load_scenario(SCENARIOS / f"{n}.yaml") for n in NAMES[:2]]
+    result = sim.compare(scen, baseline="no_car", reps=2, weeks=1, progress=False)
+    page = render_report(result, E.compute(result), None, figures={})
+    assert "The sensitivity analysis was not run" in page
+    assert "The probabilistic sensitivity analysis was not run" in page
+
+
+def test_yaml_comments_follow_extends(tmp_path):
+    (tmp_path / "_p.yaml").write_text(
+        "# the demand\ndemand:\n  # ten a day [D]\n  calls_per_day: 10\n"
+        "  hourly_profile: flat   # no shape [U]\ncosts:\n  price_year: 2013\n",
+        encoding="utf-8")
+    (tmp_path / "c.yaml").write_text(
+        "extends: _p.yaml\ndemand:\n  calls_per_day: 12  # more [U]\n", encoding="utf-8")
+    comments = yaml_comments(tmp_path / "c.yaml")
+    assert comments["demand"] == "the demand"
+    assert comments["demand.calls_per_day"] == "more [U]"
+    assert comments["demand.hourly_profile"] == "no shape [U]"
+    assert "costs.price_year" not in comments
+
+
+def test_cli_prints_the_verdict_and_writes_the_funding_case(tmp_path, capsys):
+    out = tmp_path / "run"
+    files = [str(SCENARIOS / f"{n}.yaml") for n in NAMES]
+    code = cli.main([*files, "--reps", "2", "--weeks", "1", "--jobs", "1", "--psa", "2",
+                     "--psa-reps", "1", "--no-plots", "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "Funding case, £ a year at 2013 prices" in printed
+    for pair in ("cpft_one_car vs no_car", "cpft_two_cars vs no_car",
+                 "cpft_two_cars vs cpft_one_car"):
+        assert re.search(pair + r": net benefit -?£[\d,]+ a year in NHS cash \(95% interval "
+                         r"-?£[\d,]+ to -?£[\d,]+\), positive in \d+% of replications", printed)
+    assert "of 2 PSA draws" in printed
+    assert "sensitivity analysis: 2 draws x 1 replications" in printed
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "Plots were not drawn" in page and "<img" not in page
+    assert (out / "economics.xlsx").is_file()
+
+
+def test_cli_psa_0_skips_the_analysis(tmp_path, capsys):
+    out = tmp_path / "run"
+    code = cli.main([str(SCENARIOS / "no_car.yaml"), str(SCENARIOS / "cpft_one_car.yaml"),
+                     "--reps", "2", "--weeks", "1", "--jobs", "1", "--psa", "0", "--no-plots",
+                     "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "(sensitivity analysis not run; see report.html)" in printed
+    assert not (out / "tornado.csv").exists()
+    assert "The sensitivity analysis was not run" in (out / "report.html").read_text()
+
+
+def test_cli_psa_flag_is_refused_for_sweep_files(capsys):
+    sweep = SCENARIOS / "sweeps" / "cars_by_demand.yaml"
+    assert cli.main([str(sweep), "--psa", "5"]) == 2
+    assert "--psa: applies to scenario files only" in capsys.readouterr().err
