@@ -59,6 +59,7 @@ import pandas as pd  # noqa: E402
 
 import sim  # noqa: E402
 from benchmarks.reference import run_reference  # noqa: E402
+from sim.common import formats  # noqa: E402
 from sim.common.atomic import write_csv  # noqa: E402
 from sim.core.model import ScenarioModel  # noqa: E402
 from sim.run.runner import default_jobs, run_scenarios  # noqa: E402
@@ -68,7 +69,8 @@ SCENARIO_FILES = {
     "cpft_two_cars": ROOT / "scenarios" / "cpft_two_cars.yaml",
     "heavy": ROOT / "scenarios" / "benchmarks" / "heavy.yaml",
 }
-WEEKS_PER_YEAR = 52
+WEEKS_PER_SIM_YEAR = 52
+"""Measured weeks in one simulated 'replication-year' of the benchmarks."""
 SEED = 2026
 ALWAYS_ON = [{"days": "all", "start": "00:00", "end": "24:00"}]
 COLUMNS = ["section", "scenario", "years", "workers", "reps", "measure", "value", "unit"]
@@ -111,7 +113,7 @@ class Table:
         self.rows.append(row)
         where = f"{scenario}" + (f", {years:g} y" if years is not None else "") + (
             f", {workers} workers" if workers != 1 else "")
-        print(f"  {section:<8} {where:<36} {measure:<34} {_fmt(value):>10} {unit}",
+        print(f"  {section:<8} {where:<36} {measure:<34} {formats.benchmark(value):>10} {unit}",
               flush=True)
 
     def frame(self) -> pd.DataFrame:
@@ -119,16 +121,6 @@ class Table:
 
     def write(self, path: Path) -> None:
         write_csv(path, self.frame())
-
-
-def _fmt(value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:.1f}"
-    return f"{value:.3f}"
 
 
 def header(text: str) -> None:
@@ -141,7 +133,7 @@ def speed_section(table: Table, names: Sequence[str], reps: int, years: int,
     """One process: ours vs the idiomatic reference, and the event log's cost."""
     header(f"Speed on one process: {reps} replications of {years} year(s) each, ours and the "
            "reference alternating (median per replication)")
-    weeks = WEEKS_PER_YEAR * years
+    weeks = WEEKS_PER_SIM_YEAR * years
     for name in names:
         scenario = load(name)
         ours = ScenarioModel(scenario, weeks=weeks, warmup_weeks=1)
@@ -192,7 +184,7 @@ def horizon_section(table: Table, names: Sequence[str], horizons: Sequence[int])
         scenario = load(name)
         base_peak = None
         for years in horizons:
-            model = ScenarioModel(scenario, weeks=WEEKS_PER_YEAR * years, warmup_weeks=1)
+            model = ScenarioModel(scenario, weeks=WEEKS_PER_SIM_YEAR * years, warmup_weeks=1)
             gc.collect()
             rss_before = max_rss_mib()
             dt, res = timed(partial(model.run, SEED, 0))
@@ -232,7 +224,7 @@ def workers_section(table: Table, reps: int, years: int, repeat: int) -> None:
         for _ in range(repeat):
             for jobs in (1, 2):
                 dt, res = timed(partial(run_scenarios, scenarios, reps=reps,
-                                        weeks=WEEKS_PER_YEAR * years, jobs=jobs,
+                                        weeks=WEEKS_PER_SIM_YEAR * years, jobs=jobs,
                                         progress=False))
                 walls[jobs] = min(walls.get(jobs, math.inf), dt)
                 if reference is None:
@@ -294,7 +286,7 @@ def scaling_section(table: Table, workers: Sequence[int], points: int, reps: int
         for _ in range(repeat):
             me0, kids0 = cpu_seconds()
             dt, res = timed(partial(run_scenarios, scenarios, reps=reps,
-                                    weeks=WEEKS_PER_YEAR * years, jobs=n, progress=False))
+                                    weeks=WEEKS_PER_SIM_YEAR * years, jobs=n, progress=False))
             me1, kids1 = cpu_seconds()
             if dt < best:
                 best = dt
@@ -346,7 +338,7 @@ def spin_section(table: Table, workers: Sequence[int], per_task: int = 3_000_000
 def profile_section(names: Sequence[str], reps: int, years: int, top: int) -> None:
     """cProfile of ``reps`` replications per scenario: the top functions by own time."""
     for name in names:
-        model = ScenarioModel(load(name), weeks=WEEKS_PER_YEAR * years, warmup_weeks=1)
+        model = ScenarioModel(load(name), weeks=WEEKS_PER_SIM_YEAR * years, warmup_weeks=1)
         model.run(SEED, reps)
         prof = cProfile.Profile()
         prof.enable()

@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.common import formats
 from sim.common.errors import InputError, Problem, ScenarioError
+from sim.core.metrics import HEADLINE
 from sim.run.runner import RunResult, default_jobs, run_scenarios
 from sim.scenario.loader import is_partial, load_scenario
 from sim.scenario.schema import Scenario
@@ -24,8 +26,6 @@ from sim.scenario.schema import Scenario
 DEFAULT_SCENARIOS = Path("scenarios")
 DEFAULT_OUT = Path("results") / "latest"
 DEFAULT_BASELINE = "no_car"
-HEADLINE = ("car_attended", "unmet_off_shift", "unmet_busy", "s136_avoided", "ae_avoided",
-            "officer_hours_saved", "car_utilisation", "car_incidents_per_month")
 
 
 def _whole_number(minimum: int):
@@ -128,14 +128,6 @@ def load_all(files: Sequence[Path]) -> tuple[list[Scenario], dict[str, str]]:
     return scenarios, sources
 
 
-def _fmt(value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.2f}"
-
-
 def _print_summary(result: RunResult) -> None:
     summary = result.summary()
     rows = []
@@ -143,9 +135,9 @@ def _print_summary(result: RunResult) -> None:
         row = {"metric": metric}
         for s in result.scenarios:
             r = summary[(summary.scenario == s.name) & (summary.metric == metric)].iloc[0]
-            cell = _fmt(r["mean"])
+            cell = formats.console(r["mean"])
             if not math.isnan(r["ci_low"]):
-                cell += f" [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]"
+                cell += f" [{formats.console(r['ci_low'])}, {formats.console(r['ci_high'])}]"
             row[s.name] = cell
         rows.append(row)
     table = pd.DataFrame(rows).set_index("metric")
@@ -160,8 +152,8 @@ def _print_summary(result: RunResult) -> None:
             parts = []
             for metric in ("s136_avoided", "officer_hours_saved", "car_attended"):
                 d = diff[(diff.scenario == s.name) & (diff.metric == metric)].iloc[0]
-                parts.append(f"{metric} {_fmt(d['mean_difference'])} "
-                             f"[{_fmt(d['ci_low'])}, {_fmt(d['ci_high'])}]")
+                parts.append(f"{metric} {formats.console(d['mean_difference'])} "
+                             f"[{formats.console(d['ci_low'])}, {formats.console(d['ci_high'])}]")
             print(f"  {s.name}: " + "; ".join(parts))
 
 

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.common.units import HOURS_PER_WEEK, MINUTES_PER_HOUR
 from sim.core.streams import Streams
-from sim.scenario.calendar import HOURS_PER_WEEK, MINUTES_PER_HOUR
 from sim.scenario.distributions import Fixed
 from sim.scenario.schema import Scenario
 

@@ -13,48 +13,92 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-DAYS_PER_MONTH = 30.44
+from sim.common.units import DAYS_PER_MONTH
 
 
 @dataclass(frozen=True)
 class Metric:
+    """One output metric: its CSV column ``name``, ``unit``, a human ``title`` (console,
+    plots, report) and a one-line ``description`` (its formula, for ``docs/metrics.md``)."""
+
     name: str
     unit: str
+    title: str
     description: str
 
 
 METRICS: tuple[Metric, ...] = (
-    Metric("mh_calls", "calls", "mental-health calls needing a deployment"),
-    Metric("car_attended", "calls", "mental-health calls attended by a car"),
-    Metric("unmet_off_shift", "calls", "calls arriving when no car was on shift"),
-    Metric("unmet_busy", "calls", "calls arriving with a car on shift but none free in time"),
-    Metric("waiting_at_end", "calls", "calls still waiting for a car when the run ended"),
-    Metric("not_for_car", "calls",
+    Metric("mh_calls", "calls", "Mental-health calls",
+           "mental-health calls needing a deployment"),
+    Metric("car_attended", "calls", "Calls attended by a car",
+           "mental-health calls attended by a car"),
+    Metric("unmet_off_shift", "calls", "Unmet calls: no car on shift",
+           "calls arriving when no car was on shift"),
+    Metric("unmet_busy", "calls", "Unmet calls: car(s) busy",
+           "calls arriving with a car on shift but none free in time"),
+    Metric("waiting_at_end", "calls", "Calls still waiting at the end",
+           "calls still waiting for a car when the run ended"),
+    Metric("not_for_car", "calls", "Not sent to the car (call type)",
            "calls of types the car is not sent to (case_mix sent_to_car: false)"),
-    Metric("waited", "calls", "car-attended calls that waited for a car to come free"),
-    Metric("handed_over", "calls", "car jobs passed to standard response at shift end"),
-    Metric("other_jobs_arrived", "jobs", "other (non-mental-health) jobs arising"),
-    Metric("other_jobs_attended", "jobs", "other jobs attended by a car"),
-    Metric("s136", "detentions", "Section 136 detentions"),
-    Metric("s136_baseline", "detentions", "detentions of the same calls with no car"),
-    Metric("s136_avoided", "detentions", "s136_baseline - s136"),
-    Metric("ae_conveyances", "conveyances", "conveyances to A&E"),
-    Metric("ae_baseline", "conveyances", "A&E conveyances of the same calls with no car"),
-    Metric("ae_avoided", "conveyances", "ae_baseline - ae_conveyances"),
-    Metric("officer_hours", "hours", "frontline officer hours on mental-health calls"),
-    Metric("officer_hours_baseline", "hours", "frontline officer hours for the same calls, no car"),
-    Metric("officer_hours_saved", "hours", "officer_hours_baseline - officer_hours"),
-    Metric("car_shift_hours", "car-hours", "hours cars were on shift"),
-    Metric("car_busy_hours", "car-hours", "hours cars were on a job while on shift"),
-    Metric("car_overtime_hours", "car-hours", "hours cars were on a job after their shift"),
-    Metric("car_utilisation", "fraction", "car_busy_hours / car_shift_hours"),
-    Metric("car_incidents_per_month", "calls per car per month",
+    Metric("waited", "calls", "Calls that waited for a car",
+           "car-attended calls that waited for a car to come free"),
+    Metric("handed_over", "calls", "Car jobs handed over at shift end",
+           "car jobs passed to standard response at shift end"),
+    Metric("other_jobs_arrived", "jobs", "Other police jobs arising",
+           "other (non-mental-health) jobs arising"),
+    Metric("other_jobs_attended", "jobs", "Other jobs attended by a car",
+           "other jobs attended by a car"),
+    Metric("s136", "detentions", "Section 136 detentions",
+           "Section 136 detentions"),
+    Metric("s136_baseline", "detentions", "Section 136 detentions with no car",
+           "detentions of the same calls with no car"),
+    Metric("s136_avoided", "detentions", "Section 136 detentions avoided",
+           "s136_baseline - s136"),
+    Metric("ae_conveyances", "conveyances", "A&E conveyances",
+           "conveyances to A&E"),
+    Metric("ae_baseline", "conveyances", "A&E conveyances with no car",
+           "A&E conveyances of the same calls with no car"),
+    Metric("ae_avoided", "conveyances", "A&E conveyances avoided",
+           "ae_baseline - ae_conveyances"),
+    Metric("officer_hours", "hours", "Frontline officer hours",
+           "frontline officer hours on mental-health calls"),
+    Metric("officer_hours_baseline", "hours", "Frontline officer hours with no car",
+           "frontline officer hours for the same calls, no car"),
+    Metric("officer_hours_saved", "hours", "Frontline officer hours saved",
+           "officer_hours_baseline - officer_hours"),
+    Metric("car_shift_hours", "car-hours", "Car-hours on shift",
+           "hours cars were on shift"),
+    Metric("car_busy_hours", "car-hours", "Car-hours busy on shift",
+           "hours cars were on a job while on shift"),
+    Metric("car_overtime_hours", "car-hours", "Car-hours after the shift",
+           "hours cars were on a job after their shift"),
+    Metric("car_utilisation", "fraction", "Car utilisation (busy / on shift)",
+           "car_busy_hours / car_shift_hours"),
+    Metric("car_incidents_per_month", "calls per car per month", "Calls attended per car per month",
            "car_attended per car per 30.44 days"),
-    Metric("mean_car_response_minutes", "minutes",
+    Metric("mean_car_response_minutes", "minutes", "Mean car response time",
            "mean wait for a car plus car travel time, over car-attended calls"),
 )
 
 METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)
+BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
+
+HEADLINE: tuple[str, ...] = (
+    "car_attended", "unmet_off_shift", "unmet_busy", "s136_avoided", "ae_avoided",
+    "officer_hours_saved", "car_utilisation", "car_incidents_per_month",
+)
+"""The headline metrics, in order: the console table, ``key_metrics.png`` and the report."""
+
+EFFECTS: tuple[str, ...] = (
+    "s136_avoided", "officer_hours_saved", "unmet_busy", "unmet_off_shift", "car_attended",
+)
+"""What a design changes, as paired differences: ``differences.png`` and sweep summaries."""
+
+
+def title(name: str) -> str:
+    """The human title of a metric (its name if it is not a metric)."""
+    metric = BY_NAME.get(name)
+    return metric.title if metric else name
 
 
 def _ratio(num: float, den: float) -> float:

@@ -40,13 +40,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.common.formats import money, percent
 from sim.common.stats import CONFIDENCE, t_interval
+from sim.common.units import WEEKS_PER_YEAR
 from sim.scenario.costs import Costs
 from sim.scenario.schema import Scenario
 
-WEEKS_PER_YEAR = 365.25 / 7
-"""52.18: weeks in an average year; annual figures are per-replication totals x
-``WEEKS_PER_YEAR / weeks``."""
+__all__ = ["WEEKS_PER_YEAR", "money"]  # re-exported for callers of the funding case
 
 COUNTERFACTUAL = "no_car_counterfactual"
 """Comparator name when a scenario is compared with its own calls' standard response
@@ -436,15 +436,6 @@ def compute(result, costs: dict[str, Costs | None] | None = None,
 # ------------------------------------------------------------------ wording
 
 
-def money(value: float, signed: bool = False) -> str:
-    """``£12,300`` (rounded to £100 from £1,000 up); ``-£1,200``; ``n/a`` for NaN."""
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    v = round(value, -2) if abs(value) >= 1000 else round(value)
-    sign = "-" if v < 0 else ("+" if signed and v > 0 else "")
-    return f"{sign}£{abs(v):,.0f}"
-
-
 def verdict(econ: Economics, scenario: str, comparator: str,
             psa_prob: dict[str, float] | None = None, draws: int = 0) -> str:
     """One plain-language line: the net benefit a year with its interval, in both views.
@@ -468,12 +459,9 @@ def verdict(econ: Economics, scenario: str, comparator: str,
         lead = "net benefit " if view == "cash" else ""
         tail = " a year" if view == "cash" else ""
         text = (f"{lead}{money(mean)}{tail} {label} (95% interval {money(lo)} to {money(hi)}), "
-                f"positive in {_pct(p)} of replications")
+                f"positive in {percent(p)} of replications")
         if psa_prob and view in psa_prob and draws:
-            text += f" and {_pct(psa_prob[view])} of {draws} PSA draws"
+            text += f" and {percent(psa_prob[view])} of {draws} PSA draws"
         parts.append(text)
     return f"{scenario} vs {comparator}: " + "; ".join(parts)
 
-
-def _pct(p: float) -> str:
-    return "n/a" if not math.isfinite(p) else f"{p:.0%}"

@@ -29,38 +29,21 @@ from matplotlib.axes import Axes
 from matplotlib.colors import Colormap
 from matplotlib.figure import Figure
 
+from sim.common import formats
 from sim.common.atomic import atomic_path
-from sim.core.metrics import METRICS
+from sim.core.metrics import EFFECTS, HEADLINE, METRICS, title
 from sim.run.runner import RunResult
 from sim.scenario.calendar import DAY_NAMES
 
 DPI = 150
 
-KEY_METRICS: tuple[str, ...] = (
-    "car_attended", "unmet_off_shift", "unmet_busy", "s136_avoided", "ae_avoided",
-    "officer_hours_saved", "car_utilisation", "car_incidents_per_month",
-)
+KEY_METRICS: tuple[str, ...] = HEADLINE
 """Metrics drawn in ``key_metrics.png``, in panel order."""
 
-DIFFERENCE_METRICS: tuple[str, ...] = (
-    "s136_avoided", "officer_hours_saved", "unmet_busy", "unmet_off_shift", "car_attended",
-)
+DIFFERENCE_METRICS: tuple[str, ...] = EFFECTS
 """Metrics drawn in ``differences.png``, in panel order."""
 
-TITLES: dict[str, str] = {
-    "car_attended": "Calls attended by a car",
-    "unmet_off_shift": "Unmet calls: no car on shift",
-    "unmet_busy": "Unmet calls: car(s) busy",
-    "s136_avoided": "Section 136 detentions avoided",
-    "ae_avoided": "A&E conveyances avoided",
-    "officer_hours_saved": "Frontline officer hours saved",
-    "car_utilisation": "Car utilisation (busy / on shift)",
-    "car_incidents_per_month": "Calls attended per car per month",
-}
-"""Short panel titles; other metrics fall back to their description."""
-
 UNITS: dict[str, str] = {m.name: m.unit for m in METRICS}
-DESCRIPTIONS: dict[str, str] = {m.name: m.description for m in METRICS}
 
 _NO_CAR_COLOUR = "#d9d9d9"
 _SAFE = re.compile(r"[^A-Za-z0-9_-]+")
@@ -151,7 +134,7 @@ def utilisation_grid(df: pd.DataFrame) -> np.ndarray:
 
 
 def _label(metric: str) -> str:
-    return TITLES.get(metric, DESCRIPTIONS.get(metric, metric))
+    return title(metric)
 
 
 def _unit(metric: str, weeks: int | None) -> str:
@@ -183,16 +166,6 @@ def _colours(names: Sequence[str]) -> dict[str, str]:
     """A fixed colour per scenario, the same in every figure."""
     palette = [f"C{i % 10}" for i in range(len(names))]
     return dict(zip(names, palette, strict=True))
-
-
-def _fmt(value: float) -> str:
-    if not math.isfinite(value):
-        return "n/a"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:.1f}"
-    return f"{value:.2f}"
 
 
 def _errors(mean: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
@@ -234,7 +207,7 @@ def _interval_panel(ax: Axes, names: Sequence[str], mean: np.ndarray, low: np.nd
     # Value labels: after the interval's upper end, or "n/a" where there is no value.
     right = np.where(finite, np.fmax(mean, np.nan_to_num(high, nan=-np.inf)), 0.0)
     for yi, x, m in zip(y, right, mean, strict=True):
-        ax.annotate(_fmt(m), (x if math.isfinite(m) else 0.0, yi), xytext=(4, 0),
+        ax.annotate(formats.figure(m), (x if math.isfinite(m) else 0.0, yi), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=8,
                     color="black" if math.isfinite(m) else "grey")
     ax.set_yticks(y, labels=list(names))

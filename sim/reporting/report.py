@@ -24,6 +24,8 @@ import numpy as np
 import yaml
 from matplotlib.figure import Figure
 
+from sim.common.formats import report as _num
+from sim.common.units import WEEKS_PER_YEAR
 from sim.economics.funding import COUNTERFACTUAL, VIEWS, Economics, money
 from sim.scenario.loader import is_partial
 
@@ -308,18 +310,6 @@ def _e(text: Any) -> str:
     return html.escape(str(text))
 
 
-def _num(value: float) -> str:
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:.1f}"
-    if abs(value) >= 1:
-        return f"{value:.2f}"
-    return f"{value:.3g}"
-
-
 def _cell(value: float, kind: str) -> str:
     if kind == "money":
         return money(value)
@@ -443,7 +433,7 @@ def _headline_table(result) -> str:
     summary = result.summary()
     names = [s.name for s in result.scenarios]
     weeks = {st.weeks for st in result.settings.values()}
-    a = (365.25 / 7) / weeks.pop() if len(weeks) == 1 else None
+    a = WEEKS_PER_YEAR / weeks.pop() if len(weeks) == 1 else None
     rows = []
     for metric, label in HEADLINE_METRICS:
         row = [label]

@@ -31,8 +31,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.common.atomic import atomic_path
+from sim.core.metrics import title
 from sim.experiments.sweeps.design import Sweep
-from sim.reporting.plots import KEY_METRICS, TITLES, UNITS, safe_file_name
+from sim.reporting.plots import KEY_METRICS, UNITS, safe_file_name
 
 DPI = 110
 MORE_IS_BETTER = ("car_attended", "s136_avoided", "ae_avoided", "officer_hours_saved")
@@ -113,7 +114,7 @@ def grid_line_figure(sweep: Sweep, summary: pd.DataFrame, key: str) -> Figure | 
             lo, hi = part["ci_low"].to_numpy(float), part["ci_high"].to_numpy(float)
             if np.isfinite(lo).any():
                 ax.fill_between(x, lo, hi, color=colour, alpha=0.2, linewidth=0)
-        ax.set_title(TITLES.get(metric, metric), fontsize=10)
+        ax.set_title(title(metric), fontsize=10)
         ax.set_ylabel(_unit(metric, sweep.weeks), fontsize=8)
         ax.set_xlabel(key, fontsize=8)
         if labels is not None:
@@ -154,7 +155,7 @@ def heatmap_figure(sweep: Sweep, summary: pd.DataFrame, variant: str) -> Figure:
         ax.set_yticks(range(len(ys)), labels=[str(v) for v in ys], fontsize=8)
         ax.set_xlabel(kx, fontsize=8)
         ax.set_ylabel(ky, fontsize=8)
-        ax.set_title(f"{TITLES.get(metric, metric)}\n({_unit(metric, sweep.weeks)})",
+        ax.set_title(f"{title(metric)}\n({_unit(metric, sweep.weeks)})",
                      fontsize=9)
     name = f"variant '{variant}': " if sweep.has_variants else ""
     fig.suptitle(_title(sweep, f"{name}means over {kx} x {ky}", intervals=False), fontsize=11)
@@ -177,7 +178,7 @@ def variants_figure(sweep: Sweep, summary: pd.DataFrame) -> Figure:
             best = int(np.nanargmax(mean))
             ax.plot(x[best], mean[best], marker="o", color="C3", markersize=8, zorder=4)
         ax.set_xticks(x, labels=names, fontsize=8, rotation=45 if len(names) > 5 else 0)
-        ax.set_title(TITLES.get(metric, metric), fontsize=10)
+        ax.set_title(title(metric), fontsize=10)
         ax.set_ylabel(_unit(metric, sweep.weeks), fontsize=8)
         ax.grid(alpha=0.3)
     fig.suptitle(_title(sweep, "key metrics per variant (red: the most attended, avoided or "
@@ -204,7 +205,7 @@ def samples_figure(sweep: Sweep, summary: pd.DataFrame, key: str) -> Figure:
                         label=variant if sweep.has_variants else None)
         if order is not None:
             ax.set_xticks(range(len(order)), labels=[str(v) for v in order], fontsize=8)
-        ax.set_title(TITLES.get(metric, metric), fontsize=10)
+        ax.set_title(title(metric), fontsize=10)
         ax.set_ylabel(_unit(metric, sweep.weeks), fontsize=8)
         ax.set_xlabel(key, fontsize=8)
         ax.grid(alpha=0.3)

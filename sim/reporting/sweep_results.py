@@ -39,8 +39,6 @@ from sim.reporting.results import (
     write_csv,
 )
 
-WEEKS_PER_YEAR = 365.2425 / 7
-
 
 def sweep_table(sweep: Sweep, tasks: Sequence[Task],
                 results: dict[str, list[dict[str, float]]]) -> pd.DataFrame:

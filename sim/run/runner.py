@@ -23,10 +23,11 @@ import numpy as np
 import pandas as pd
 
 from sim.common.stats import paired_differences, summarise
-from sim.core.metrics import DAYS_PER_MONTH, METRIC_NAMES
+from sim.common.units import DAYS_PER_MONTH, HOURS_PER_WEEK
+from sim.core.metrics import METRIC_NAMES
 from sim.core.model import ReplicationResult, ScenarioModel
 from sim.run.workers import worker_pool
-from sim.scenario.calendar import DAY_NAMES, HOURS_PER_WEEK, shift_minutes_by_hour
+from sim.scenario.calendar import DAY_NAMES, shift_minutes_by_hour
 from sim.scenario.schema import Scenario
 
 BATCHES_PER_WORKER = 8

@@ -21,10 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MINUTES_PER_HOUR = 60
-MINUTES_PER_DAY = 1440
-MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
-HOURS_PER_WEEK = 168
+from sim.common.units import HOURS_PER_WEEK, MINUTES_PER_DAY, MINUTES_PER_HOUR, MINUTES_PER_WEEK
+
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 

@@ -6,23 +6,17 @@ Exit status 0 when every check passes or is a documented miss, 1 otherwise.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import time
 from pathlib import Path
 
 from sim.common.atomic import write_csv, write_text
+from sim.common.formats import significant as _num
 from sim.run.runner import default_jobs
 from sim.validation import run_all, to_frame, unexplained_failures
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "validation.md"
 BEGIN, END = "<!-- BEGIN GENERATED: validation table -->", "<!-- END GENERATED -->"
-
-
-def _num(x: float) -> str:
-    if isinstance(x, float) and math.isnan(x):
-        return "-"
-    return f"{x:.4g}"
 
 
 def markdown_table(frame) -> str:

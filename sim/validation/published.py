@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.common.stats import t_interval
-from sim.core.metrics import DAYS_PER_MONTH
+from sim.common.units import DAYS_PER_MONTH
 from sim.run.runner import run_scenarios
 from sim.scenario.loader import load_scenario
 from sim.validation.checks import CheckResult, in_range

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.common.units import HOURS_PER_WEEK
 from sim.run.runner import run_scenarios
-from sim.scenario.calendar import HOURS_PER_WEEK
 from sim.scenario.loader import scenario_from_dict
 from sim.scenario.schema import Scenario
 from sim.validation.checks import CheckResult, against_rare_count, against_theory, exact

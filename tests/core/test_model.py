@@ -10,9 +10,9 @@ import pytest
 from scipy import stats
 
 import sim
+from sim.common.units import MINUTES_PER_HOUR
 from sim.core.metrics import METRIC_NAMES
 from sim.core.model import ScenarioModel
-from sim.scenario.calendar import MINUTES_PER_HOUR
 from tests.support.scenarios import ALWAYS_ON, make
 
 VARIANTS = {

@@ -10,9 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from benchmarks import bench
+from sim.common.units import HOURS_PER_WEEK, MINUTES_PER_HOUR, MINUTES_PER_WEEK
 from sim.core.model import ScenarioModel, _Car
 from sim.run.runner import BATCHES_PER_WORKER, _batches
-from sim.scenario.calendar import HOURS_PER_WEEK, MINUTES_PER_HOUR, MINUTES_PER_WEEK, WeeklyPattern
+from sim.scenario.calendar import WeeklyPattern
 from tests.support.scenarios import make
 
 WEEKS = (0, 1, 2, 51, 520, 2600)

@@ -35,9 +35,10 @@ from hypothesis import strategies as st
 from scipy import stats as sps
 
 import sim
+from sim.common.units import HOURS_PER_WEEK, MINUTES_PER_HOUR
 from sim.core.metrics import METRIC_NAMES
 from sim.core.model import ReplicationResult, ScenarioModel
-from sim.scenario.calendar import DAY_NAMES, HOURS_PER_WEEK, MINUTES_PER_HOUR
+from sim.scenario.calendar import DAY_NAMES
 from sim.scenario.schema import Car
 from tests.support.scenarios import ALWAYS_ON, make
 

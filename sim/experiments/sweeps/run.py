@@ -29,7 +29,9 @@ from typing import Any
 
 import pandas as pd
 
+from sim.common import formats
 from sim.common.stats import t_interval
+from sim.common.units import WEEKS_PER_YEAR
 from sim.experiments.sweeps.design import (
     Sweep,
     SweepError,
@@ -38,7 +40,7 @@ from sim.experiments.sweeps.design import (
     sweep_from_dict,
 )
 from sim.experiments.sweeps.store import Task, TaskStore, code_sha256, make_tasks
-from sim.reporting.sweep_results import WEEKS_PER_YEAR, summarise_sweep, sweep_table, write_sweep
+from sim.reporting.sweep_results import summarise_sweep, sweep_table, write_sweep
 from sim.run.executors import (
     check_workers,
     connect_dask,
@@ -303,15 +305,6 @@ def sweep(source: str | Path | dict[str, Any] | Sweep, *, reps: int | None = Non
 
 # --------------------------------------------------------------------------- command line
 
-def _cell(mean: float, lo: float, hi: float) -> str:
-    def f(v: float) -> str:
-        if not math.isfinite(v):
-            return "-"
-        return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.2f}"
-
-    return f(mean) if not math.isfinite(lo) else f"{f(mean)} [{f(lo)}, {f(hi)}]"
-
-
 def print_summary(result: SweepResult) -> None:
     """Headline metrics per point, and the point that avoids the most detentions."""
     sw = result.sweep
@@ -323,7 +316,7 @@ def print_summary(result: SweepResult) -> None:
         row: dict[str, Any] = {"point": point.index}
         row.update({c: point.variant if c == "variant" else point.inputs[c] for c in inputs})
         for m in HEADLINE:
-            row[m] = _cell(s.at[m, "mean"], s.at[m, "ci_low"], s.at[m, "ci_high"])
+            row[m] = formats.interval(s.at[m, "mean"], s.at[m, "ci_low"], s.at[m, "ci_high"])
         rows.append(row)
     print(f"Sweep {sw.name}: means per replication ({sw.weeks} measured weeks) with 95% "
           "intervals:")
@@ -339,13 +332,13 @@ def print_summary(result: SweepResult) -> None:
         best = s136.loc[s136["mean"].idxmax()]
         point = sw.points[int(best["point"])]
         print(f"Most detentions avoided: point {point.index} ({point.label()}): "
-              f"s136_avoided {_cell(best['mean'], best['ci_low'], best['ci_high'])}")
+              f"s136_avoided {formats.interval(best['mean'], best['ci_low'], best['ci_high'])}")
         runner_up = s136.drop(index=best.name).sort_values("mean", kind="stable").iloc[-1]
         other = sw.points[int(runner_up["point"])]
         wide = result.table.pivot(index="replication", columns="point", values="s136_avoided")
         mean, _, lo, hi, _ = t_interval(wide[point.index] - wide[other.index])
         print(f"  vs the next best, point {other.index} ({other.label()}): "
-              f"{_cell(mean, lo, hi)} more (paired: same calls in each replication)"
+              f"{formats.interval(mean, lo, hi)} more (paired: same calls in each replication)"
               + ("; the interval includes 0: no clear winner" if lo <= 0 <= hi else ""))
 
 
