@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from sim.cli import run
+from sim.cli import app, fit, optimise, run
 from sim.validation import __main__ as validation
 
 Command = Callable[[list[str]], int]
@@ -19,6 +19,10 @@ Command = Callable[[list[str]], int]
 COMMANDS: dict[str, tuple[Command, str]] = {
     "run": (run.main, "simulate scenario files (or one sweep file) and write a results folder"),
     "validate": (validation.main, "check the model against theory and published figures"),
+    "fit": (fit.main, "fit a scenario to an incident export and test it against hold-out data"),
+    "app": (app.main, "serve the planner app in a browser, on this computer only by default"),
+    "optimise": (optimise.main, "choose the best rota for a budget of car-hours, with a "
+                                "statistical guarantee"),
 }
 """Subcommand name -> (entry point taking the remaining arguments, one-line help)."""
 

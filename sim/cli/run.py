@@ -1,7 +1,8 @@
 """Command line: ``python run_scenarios.py [FILES...] [options]``.
 
-Exit status: 0 success, 2 bad input (every problem listed, nothing written),
-1 internal error.
+Exit status: 0 success; 2 bad input or an output place that cannot or must not be written
+(one line per problem, naming it; the results folder is left as it was); 1 an internal
+error (our bug); 130 interrupted by Ctrl-C (the results folder is left as it was).
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from pathlib import Path
 import pandas as pd
 
 from sim.common import formats
+from sim.common.counts import flag_type
 from sim.common.errors import InputError, Problem, ScenarioError
+from sim.common.folders import USER_ERRNOS, check_output_folder, file_problem
 from sim.core.metrics import HEADLINE
 from sim.run.runner import RunResult, default_jobs, run_scenarios
 from sim.scenario.loader import is_partial, load_scenario
@@ -28,23 +31,8 @@ DEFAULT_OUT = Path("results") / "latest"
 DEFAULT_BASELINE = "no_car"
 
 
-def _whole_number(minimum: int):
-    """An argparse type: a whole number of at least ``minimum``."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
-        return value
-
-    return parse
-
-
-_positive = _whole_number(1)
-_non_negative = _whole_number(0)
+_positive = flag_type(1)  # the API's rule too (sim/common/counts.py)
+_non_negative = flag_type(0)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -105,7 +93,7 @@ def load_all(files: Sequence[Path]) -> tuple[list[Scenario], dict[str, str]]:
     scenarios: list[Scenario] = []
     sources: dict[str, str] = {}
     for path in files:
-        if not path.is_file():
+        if not path.exists():  # a folder or a device: load_scenario says what it is
             problems.append(Problem(str(path), None, "", "file not found"))
             continue
         if is_partial(path):
@@ -195,6 +183,18 @@ def _print_funding_case(result: RunResult, psa) -> None:
               "see report.html")
 
 
+def _check_outputs(out: Path, event_log: Path | None, files: Sequence[Path]) -> bool:
+    """Refuse (exit status 2) an ``--out`` or ``--event-log`` that cannot or must not be
+    written (``sim/common/folders.py``); True when the event log goes inside ``--out``."""
+    check_output_folder(out, files)
+    if event_log is None:
+        return False
+    problem = file_problem(event_log)
+    if problem is not None:
+        raise InputError([Problem("--event-log", None, "", f"{event_log} {problem}")])
+    return Path(out).expanduser().resolve() in Path(event_log).expanduser().resolve().parents
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -209,15 +209,27 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted; files already complete were kept, none is half-written",
-              file=sys.stderr)
+        print("interrupted: the results folder was left as it was (a run replaces it only "
+              "when every file is complete)", file=sys.stderr)
         return 130
+    except OSError as exc:
+        if exc.errno not in USER_ERRNOS:
+            return _internal_error(exc)
+        where = exc.filename or (args.out or DEFAULT_OUT)
+        print(f"{where}: {exc.strerror or exc}; the results folder was left as it was",
+              file=sys.stderr)
+        return 2
     except Exception as exc:  # noqa: BLE001 - last-resort report, exit status 1
-        if os.environ.get("SIM_DEBUG"):
-            traceback.print_exc()
-        print(f"internal error: {type(exc).__name__}: {exc}\n(set SIM_DEBUG=1 for the "
-              "traceback, and please report it)", file=sys.stderr)
-        return 1
+        return _internal_error(exc)
+
+
+def _internal_error(exc: BaseException) -> int:
+    """Report one of our own bugs: exit status 1."""
+    if os.environ.get("SIM_DEBUG"):
+        traceback.print_exception(exc)
+    print(f"internal error: {type(exc).__name__}: {exc}\n(set SIM_DEBUG=1 for the "
+          "traceback, and please report it)", file=sys.stderr)
+    return 1
 
 
 def _main(args: argparse.Namespace, argv: list[str]) -> int:
@@ -233,7 +245,7 @@ def _main(args: argparse.Namespace, argv: list[str]) -> int:
         if args.psa is not None or args.psa_reps is not None:
             raise InputError([Problem("--psa", None, "", "applies to scenario files only, "
                                       "not to sweep files")])
-        from sim.experiments.sweeps.run import main_sweep
+        from sim.cli.sweep import main_sweep
 
         return main_sweep(args, argv, files)
     if args.resume or args.scheduler:
@@ -253,16 +265,17 @@ def _main(args: argparse.Namespace, argv: list[str]) -> int:
     baseline = args.baseline or (DEFAULT_BASELINE if DEFAULT_BASELINE in names else names[0])
     scenarios.sort(key=lambda s: s.name != baseline)  # baseline first, others as given
     out = args.out or DEFAULT_OUT
+    log_inside = _check_outputs(out, args.event_log, files)  # before anything runs
     result = run_scenarios(scenarios, reps=args.reps, seed=args.seed, weeks=args.weeks,
                            warmup_weeks=args.warmup_weeks, jobs=args.jobs or default_jobs(),
                            baseline=baseline if len(scenarios) > 1 else None,
-                           event_log=args.event_log)
+                           event_log=True if log_inside else args.event_log)
     from sim.reporting.results import write_results
 
     psa = _sensitivity(result, args)
     written = write_results(result, out, sources=sources, command=["run_scenarios.py", *argv],
-                            psa=psa,
-                            plots=not args.no_plots)
+                            psa=psa, plots=not args.no_plots,
+                            event_log=args.event_log if log_inside else None)
     if not args.quiet:
         _print_summary(result)
         _print_funding_case(result, psa)

@@ -15,6 +15,8 @@ from typing import IO
 
 import pandas as pd
 
+from sim.common.spreadsheet import neutralise_frame
+
 
 def _umask() -> int:
     mask = os.umask(0)
@@ -59,5 +61,10 @@ def write_with(path: str | Path, writer: Callable[[IO[str]], None]) -> None:
 
 
 def write_csv(path: str | Path, frame: pd.DataFrame) -> None:
-    """Write a DataFrame as CSV atomically (no index, ``\n`` line ends)."""
-    write_with(path, lambda fh: frame.to_csv(fh, index=False, lineterminator="\n"))
+    """Write a DataFrame as CSV atomically (no index, ``\n`` line ends).
+
+    Text cells that a spreadsheet would run as a formula are neutralised
+    (:func:`sim.common.spreadsheet.neutralise`); numbers are written as they are.
+    """
+    safe = neutralise_frame(frame)
+    write_with(path, lambda fh: safe.to_csv(fh, index=False, lineterminator="\n"))

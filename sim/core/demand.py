@@ -16,12 +16,19 @@ with the horizon. Counts and offsets come from separate streams, so the calls do
 depend on the chunk size. Floating-point totals, though, are summed chunk by chunk
 (``officer_hours_baseline`` in :mod:`sim.core.model`), so another chunk size would change
 their last digits: keep it, or results stop being bit-identical to earlier runs.
+
+The model's processes (:mod:`sim.core.model`) see each call as one :class:`Call` record,
+made a chunk at a time by :meth:`CallChunk.calls`, and an other job a car takes as an
+:class:`OtherJob`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
+from itertools import repeat
+from typing import NamedTuple
 
 import numpy as np
 
@@ -59,12 +66,53 @@ def poisson_arrivals(
     return np.sort(times)
 
 
+class Call(NamedTuple):
+    """One mental-health call as the model's processes see it (:mod:`sim.core.model`).
+
+    Durations are in minutes, officer time in hours. The two outcome fields are what a
+    car attendance changes, from the call's coupled draws: the standard response's
+    outcome less the car's (-1, 0 or 1).
+    """
+
+    arrival: float
+    id: int  # number of the call within its replication, in arrival order from 0
+    car_job_minutes: float  # travel + on scene + handover, if a car attends
+    car_travel_minutes: float
+    s136_avoided: int  # Section 136 detention: standard response less car (-1, 0 or 1)
+    ae_avoided: int  # A&E conveyance: standard response less car (-1, 0 or 1)
+    standard_officer_hours: float  # frontline officer hours under the standard response
+
+
+class OtherJob(NamedTuple):
+    """One other (non-mental-health) police job a car may take."""
+
+    arrival: float
+    id: int  # number of the job within its replication, in arrival order from 0
+    minutes: float  # the car's time on it, if a car takes it
+
+
+new_other_job = partial(tuple.__new__, OtherJob)
+"""``new_other_job((arrival, id, minutes))``: one :class:`OtherJob`, the fast way."""
+
+
+def _records(cls: type[Call] | type[OtherJob], *columns: np.ndarray) -> list:
+    """Records of type ``cls`` from its fields' columns (NumPy arrays, one per field).
+
+    ``tuple.__new__`` is the C-level way to build many named tuples: about three times
+    faster than calling the generated ``cls(...)`` per record, on the model's hot path.
+    """
+    return list(map(tuple.__new__, repeat(cls), zip(*(c.tolist() for c in columns),
+                                                     strict=True)))
+
+
 @dataclass(frozen=True)
 class CallChunk:
     """Calls and other jobs arriving in one chunk of time, with what the model needs.
 
     Per-call arrays are NumPy arrays, in arrival order. Durations are in minutes,
-    officer time in hours.
+    officer time in hours. :meth:`calls` and :meth:`other_jobs` give the same as
+    records, one per call or job, numbered within the replication from
+    ``first_call_id`` and ``first_other_id``.
     """
 
     arrival: np.ndarray
@@ -79,6 +127,35 @@ class CallChunk:
     other_arrival: np.ndarray
     other_job_minutes: np.ndarray
     sent_to_car: np.ndarray  # bool: the call's type is one a car is sent to
+    first_call_id: int = 0  # id of the chunk's first call within the replication
+    first_other_id: int = 0  # id of the chunk's first other job
+
+    def calls(self, which: np.ndarray | None = None) -> list[Call]:
+        """The chunk's calls as :class:`Call` records, in arrival order.
+
+        ``which``, a boolean array with one value per call, keeps only some of them (the
+        model takes only the calls a car is sent to).
+        """
+        first = self.first_call_id
+        columns = (
+            self.arrival,
+            np.arange(first, first + self.arrival.size),
+            self.car_job_minutes,
+            self.car_travel_minutes,
+            self.s136_standard.astype(np.int8) - self.s136_car,
+            self.ae_standard.astype(np.int8) - self.ae_car,
+            self.standard_officer_hours,
+        )
+        if which is not None:
+            columns = tuple(c[which] for c in columns)
+        return _records(Call, *columns)
+
+    def other_jobs(self) -> list[OtherJob]:
+        """The chunk's other jobs as :class:`OtherJob` records, in arrival order."""
+        first = self.first_other_id
+        return _records(OtherJob, self.other_arrival,
+                       np.arange(first, first + self.other_arrival.size),
+                       self.other_job_minutes)
 
 
 class DemandModel:
@@ -115,11 +192,16 @@ class DemandModel:
     def chunks(self, streams: Streams, horizon_minutes: float) -> Iterator[CallChunk]:
         """Calls and other jobs of one replication, chunk by chunk, up to the horizon."""
         total_hours = int(np.ceil(horizon_minutes / MINUTES_PER_HOUR))
+        first_call_id = first_other_id = 0
         for first in range(0, total_hours, CHUNK_HOURS):
             n_hours = min(CHUNK_HOURS, total_hours - first)
-            yield self._chunk(streams, first, n_hours)
+            chunk = self._chunk(streams, first, n_hours, first_call_id, first_other_id)
+            first_call_id += chunk.arrival.size
+            first_other_id += chunk.other_arrival.size
+            yield chunk
 
-    def _chunk(self, streams: Streams, first_hour: int, n_hours: int) -> CallChunk:
+    def _chunk(self, streams: Streams, first_hour: int, n_hours: int, first_call_id: int,
+               first_other_id: int) -> CallChunk:
         arrival = poisson_arrivals(
             streams["mh_arrival_counts"], streams["mh_arrival_offsets"], self.rates,
             first_hour, n_hours,
@@ -175,4 +257,6 @@ class DemandModel:
             other_arrival=other,
             other_job_minutes=other_minutes,
             sent_to_car=self.sent_to_car[call_type],
+            first_call_id=first_call_id,
+            first_other_id=first_other_id,
         )

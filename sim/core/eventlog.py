@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 from sim.common.atomic import atomic_path
+from sim.core.demand import Call, CallChunk, OtherJob
 
 COLUMNS: tuple[str, ...] = (
     "scenario", "replication", "kind", "id", "measured", "call_type", "arrival", "dispatch",
@@ -68,8 +69,9 @@ OTHER_OUTCOMES = ("car_attended", "not_attended")
 class EventRecorder:
     """Collects the rows of one replication while it runs (used by :mod:`sim.core.model`).
 
-    Calls and other jobs are numbered in arrival order as their chunks are drawn; the
-    model reports what happens to each by number.
+    Calls and other jobs are numbered in arrival order as their chunks are drawn
+    (:class:`sim.core.demand.CallChunk`); the model reports what happens to each record
+    (:class:`sim.core.demand.Call`, :class:`sim.core.demand.OtherJob`), kept by its id.
     """
 
     def __init__(self) -> None:
@@ -84,11 +86,13 @@ class EventRecorder:
         self.other_dispatch: list[float] = []
         self.other_end: list[float] = []
         self.other_car: list[int] = []
-        self.handed: set[tuple[str, int]] = set()
+        self.handed_calls: set[int] = set()
+        self.handed_others: set[int] = set()
 
-    def add_chunk(self, ch) -> tuple[int, int]:
-        """Register a chunk's calls and other jobs; return the ids of the first of each."""
-        call_base, other_base = self.n_calls, self.n_other
+    def add_chunk(self, ch: CallChunk) -> None:
+        """Register a chunk's calls and other jobs (the chunks of one replication, in order)."""
+        if (ch.first_call_id, ch.first_other_id) != (self.n_calls, self.n_other):
+            raise ValueError("chunks must be added in order, each once")
         n, n_other = ch.arrival.size, ch.other_arrival.size
         self.call_arrays.append((ch.arrival, ch.call_type, ch.s136_standard, ch.s136_car,
                                  ch.ae_standard, ch.ae_car))
@@ -98,34 +102,43 @@ class EventRecorder:
         self.call_dispatch.extend([math.nan] * n)
         self.call_end.extend([math.nan] * n)
         self.call_car.extend([-1] * n)
-        self.call_outcome.extend([None] * n)
+        # A call of a type the car is not sent to has its outcome now: the model never
+        # sees it (one after the end of the run is dropped by frame()).
+        self.call_outcome.extend(None if sent else "not_for_car"
+                                 for sent in ch.sent_to_car.tolist())
         self.other_dispatch.extend([math.nan] * n_other)
         self.other_end.extend([math.nan] * n_other)
         self.other_car.extend([-1] * n_other)
-        return call_base, other_base
 
-    def call_attended(self, cid: int, car: int, dispatch: float, end: float) -> None:
+    def call_attended(self, call: Call, car: int, dispatch: float, end: float) -> None:
+        cid = call.id
         self.call_dispatch[cid] = dispatch
         self.call_end[cid] = end
         self.call_car[cid] = car
         self.call_outcome[cid] = "car_attended"
 
-    def call_unmet(self, cid: int, outcome: str) -> None:
-        self.call_outcome[cid] = outcome
+    def call_unmet(self, call: Call, outcome: str) -> None:
+        self.call_outcome[call.id] = outcome
 
-    def other_attended(self, oid: int, car: int, dispatch: float, end: float) -> None:
+    def other_attended(self, job: OtherJob, car: int, dispatch: float, end: float) -> None:
+        oid = job.id
         self.other_dispatch[oid] = dispatch
         self.other_end[oid] = end
         self.other_car[oid] = car
 
-    def handed_over(self, job: tuple[str, int], now: float) -> None:
-        kind, i = job
-        (self.call_end if kind == "call" else self.other_end)[i] = now
-        self.handed.add(job)
+    def handed_over(self, job: Call | OtherJob, now: float) -> None:
+        """The car's job passed to the standard response at ``now`` (its shift end)."""
+        if type(job) is Call:
+            self.call_end[job.id] = now
+            self.handed_calls.add(job.id)
+        else:
+            self.other_end[job.id] = now
+            self.handed_others.add(job.id)
 
-    def _handed(self, kind: str, n: int) -> np.ndarray:
+    @staticmethod
+    def _handed(ids: set[int], n: int) -> np.ndarray:
         out = np.zeros(n, dtype=bool)
-        out[[i for k, i in self.handed if k == kind]] = True
+        out[list(ids)] = True
         return out
 
     def frame(self, car_names: list[str], type_names: list[str], t_start: float,
@@ -155,7 +168,7 @@ class EventRecorder:
             "car": cars[car],
             "pathway": np.where(attended, "car", "standard").astype(object),
             "outcome": np.array(self.call_outcome, dtype=object),
-            "handed_over": self._handed("call", n),
+            "handed_over": self._handed(self.handed_calls, n),
             "s136": pd.array(np.where(attended, s136_car, s136_std), dtype="boolean"),
             "ae_conveyed": pd.array(np.where(attended, ae_car, ae_std), dtype="boolean"),
         })
@@ -174,7 +187,7 @@ class EventRecorder:
             "car": cars[other_car],
             "pathway": np.where(other_attended, "car", "elsewhere").astype(object),
             "outcome": np.where(other_attended, "car_attended", "not_attended").astype(object),
-            "handed_over": self._handed("other", m),
+            "handed_over": self._handed(self.handed_others, m),
             "s136": pd.array([None] * m, dtype="boolean"),
             "ae_conveyed": pd.array([None] * m, dtype="boolean"),
         })

@@ -11,9 +11,11 @@ Car time (shift, busy, overtime) is the part of it that falls inside the measure
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sim.common.units import DAYS_PER_MONTH
+from sim.core.counters import RAW_COUNTER_NAMES
 
 
 @dataclass(frozen=True)
@@ -116,27 +118,31 @@ def _no_rounding_below_zero(value: float, scale: float) -> float:
     return value
 
 
-def derive(raw: dict[str, float], n_cars: int, weeks: int) -> dict[str, float]:
+def derive(raw: Mapping[str, float], n_cars: int, weeks: int) -> dict[str, float]:
     """Metric values of one replication from the model's raw counters.
 
     Parameters
     ----------
     raw
-        Counters from :mod:`sim.core.model`: the count metrics plus ``s136_avoided``,
-        ``ae_avoided``, ``officer_hours_saved_raw`` (standard hours of car-attended calls
-        less frontline hours of handed-over jobs), ``car_*_minutes`` and
-        ``response_minutes_sum``.
+        One value per raw counter of :data:`sim.core.counters.RAW_COUNTERS` (no more, no
+        fewer), as :mod:`sim.core.model` fills them; every one of them is used.
     n_cars
         Number of cars in the scenario.
     weeks
         Measured weeks.
+
+    Raises
+    ------
+    ValueError
+        When ``raw`` has other counters than the declared ones.
     """
-    m = {k: raw[k] for k in (
+    if raw.keys() != _RAW_NAMES:
+        raise ValueError(f"raw counters {sorted(raw)} are not {sorted(_RAW_NAMES)}")
+    m = {k: raw[k] for k in (  # counters that are metrics as they stand
         "mh_calls", "car_attended", "unmet_off_shift", "unmet_busy", "waiting_at_end", "waited",
-        "handed_over", "other_jobs_arrived", "other_jobs_attended", "s136_baseline",
-        "ae_baseline", "officer_hours_baseline",
+        "not_for_car", "handed_over", "other_jobs_arrived", "other_jobs_attended",
+        "s136_baseline", "ae_baseline", "officer_hours_baseline",
     )}
-    m["not_for_car"] = raw.get("not_for_car", 0.0)
     m["s136"] = raw["s136_baseline"] - raw["s136_avoided"]
     m["s136_avoided"] = raw["s136_baseline"] - m["s136"]
     m["ae_conveyances"] = raw["ae_baseline"] - raw["ae_avoided"]
@@ -155,4 +161,10 @@ def derive(raw: dict[str, float], n_cars: int, weeks: int) -> dict[str, float]:
         _ratio(m["car_attended"], n_cars * months) if n_cars else math.nan
     )
     m["mean_car_response_minutes"] = _ratio(raw["response_minutes_sum"], m["car_attended"])
+    if m.keys() != _METRIC_SET:  # every metric derived, and nothing else
+        raise RuntimeError(f"derive() made {sorted(m)}, not the metrics {sorted(_METRIC_SET)}")
     return {name: float(m[name]) for name in METRIC_NAMES}
+
+
+_RAW_NAMES = frozenset(RAW_COUNTER_NAMES)
+_METRIC_SET = frozenset(METRIC_NAMES)

@@ -16,13 +16,17 @@ FIFO queue until ``arrival + max_wait_minutes``; otherwise it gets the standard
 response, counted as unmet ``off_shift`` (no car on shift at arrival) or ``busy``.
 Other jobs go to the first free on-shift car that takes them, or else elsewhere.
 
-Counters are plain numbers aggregated as the run goes; no per-call records are kept
-unless an event log is asked for (:mod:`sim.core.eventlog`), so memory does not grow with
-the horizon. Per call, the hot path does a handful of Python operations: the demand
-arrives in bulk NumPy chunks (:mod:`sim.core.demand`), a call is passed as plain numbers
-(no per-call object), and a car's on-shift clock at whole hours is read from a table
-built once per car. Floating-point sums are added in the same order as a
-straightforward implementation would, so optimising never changes a result.
+Counters are plain numbers aggregated as the run goes, the raw counters declared in
+:mod:`sim.core.counters`; no records are kept beyond the chunk of demand in hand unless
+an event log is asked for (:mod:`sim.core.eventlog`), so memory does not grow with the
+horizon. Per call, the hot path does a handful of Python operations: the demand arrives
+in bulk NumPy chunks (:mod:`sim.core.demand`), and the calls a car is sent to become
+:class:`~sim.core.demand.Call` records a chunk at a time (named tuples built in bulk; the
+other calls never reach the processes); an other job becomes an
+:class:`~sim.core.demand.OtherJob` only when a car takes it; a car's on-shift clock at
+whole hours is read from a table built once per car. Floating-point sums are added in
+the same order as a straightforward implementation would, so optimising never changes a
+result.
 """
 
 from __future__ import annotations
@@ -36,7 +40,8 @@ import pandas as pd
 import simpy
 from simpy.events import Timeout
 
-from sim.core.demand import DemandModel
+from sim.core.counters import Counters
+from sim.core.demand import Call, CallChunk, DemandModel, OtherJob, new_other_job
 from sim.core.eventlog import EventRecorder
 from sim.core.metrics import derive
 from sim.core.streams import Streams
@@ -79,7 +84,7 @@ class ReplicationResult:
 class _Car:
     __slots__ = (
         "name", "index", "takes_other", "pattern", "clock", "hour_clock", "per_week",
-        "on_shift", "busy_until", "seq", "job_measured", "job_id",
+        "on_shift", "busy_until", "seq", "job",
         "attended", "other_attended", "busy_minutes", "overtime_minutes",
     )
 
@@ -97,8 +102,7 @@ class _Car:
         self.on_shift = False
         self.busy_until = -math.inf
         self.seq = 0  # job counter: a completion event for an older job is stale
-        self.job_measured = False  # the job in hand is a call arriving in the measured weeks
-        self.job_id = None  # event log only: ("call" | "other", id) of the job in hand
+        self.job: Call | OtherJob | None = None  # the job in hand (while busy_until is ahead)
         self.attended = 0
         self.other_attended = 0
         self.busy_minutes = 0.0
@@ -153,26 +157,12 @@ class _Replication:
         ]
         self.other_cars = [car for car in self.cars if car.takes_other]
         self.n_on_shift = 0
-        self.queue: deque = deque()  # (deadline, arrival, call id, *call attributes)
+        self.n_other_on_shift = 0  # cars on shift that take other jobs
+        # Calls waiting for a car, first come first served; each gives up at
+        # call.arrival + max_wait (the same sum, so the same number, wherever it is made).
+        self.queue: deque[Call] = deque()
         self.log = EventRecorder() if event_log else None
-        # Plain counters (the raw values behind sim.core.metrics.derive).
-        self.car_attended = 0
-        self.unmet_off_shift = 0
-        self.unmet_busy = 0
-        self.waiting_at_end = 0
-        self.not_for_car = 0
-        self.waited = 0
-        self.handed_over = 0
-        self.other_jobs_attended = 0
-        self.s136_avoided = 0
-        self.ae_avoided = 0
-        self.officer_hours_saved_raw = 0.0
-        self.response_minutes_sum = 0.0
-        self.mh_calls = 0
-        self.other_jobs_arrived = 0
-        self.s136_baseline = 0
-        self.ae_baseline = 0
-        self.officer_hours_baseline = 0.0
+        self.counts = Counters()  # the raw values behind sim.core.metrics.derive
         self.hour_attended = [0] * HOURS_PER_WEEK
         self.hour_off = [0] * HOURS_PER_WEEK
         self.hour_busy = [0] * HOURS_PER_WEEK
@@ -188,31 +178,24 @@ class _Replication:
         env.process(self._arrivals())
         env.run(until=self.t_end)
         log = self.log
-        for deadline, arrival, cid, *_ in self.queue:
-            expired = deadline < self.t_end
+        counts = self.counts
+        for call in self.queue:
+            expired = call.arrival + self.max_wait < self.t_end
             if log is not None:
-                log.call_unmet(cid, "unmet_busy" if expired else "waiting_at_end")
-            if arrival >= self.t_start:
+                log.call_unmet(call, "unmet_busy" if expired else "waiting_at_end")
+            if call.arrival >= self.t_start:
                 if expired:
-                    self.unmet_busy += 1
-                    self.hour_busy[int(arrival // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
+                    counts.unmet_busy += 1
+                    self.hour_busy[int(call.arrival // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
                 else:
-                    self.waiting_at_end += 1
+                    counts.waiting_at_end += 1
+        counts.car_shift_minutes = float(self.model.shift_minutes_by_hour.sum())
+        counts.car_busy_minutes = sum(car.busy_minutes for car in self.cars)
+        counts.car_overtime_minutes = sum(car.overtime_minutes for car in self.cars)
         return self._result()
 
     def _result(self) -> ReplicationResult:
-        raw = {
-            key: float(getattr(self, key)) for key in (
-                "car_attended", "unmet_off_shift", "unmet_busy", "waiting_at_end", "waited",
-                "not_for_car", "handed_over", "other_jobs_attended", "s136_avoided", "ae_avoided",
-                "officer_hours_saved_raw", "response_minutes_sum", "mh_calls",
-                "other_jobs_arrived", "s136_baseline", "ae_baseline",
-                "officer_hours_baseline")
-        }
-        raw["car_shift_minutes"] = float(self.model.shift_minutes_by_hour.sum())
-        raw["car_busy_minutes"] = sum(car.busy_minutes for car in self.cars)
-        raw["car_overtime_minutes"] = sum(car.overtime_minutes for car in self.cars)
-        metrics = derive(raw, len(self.cars), self.model.weeks)
+        metrics = derive(self.counts.as_dict(), len(self.cars), self.model.weeks)
         by_hour = {
             "calls": self.hour_calls.astype(float),
             "car_attended": np.array(self.hour_attended, dtype=float),
@@ -245,11 +228,13 @@ class _Replication:
                 yield env.timeout(start - env.now)
             car.on_shift = True
             self.n_on_shift += 1
+            self.n_other_on_shift += car.takes_other
             if self.queue and car.busy_until <= env.now:
                 self._serve_queue(car)
             yield env.timeout(end - env.now)
             car.on_shift = False
             self.n_on_shift -= 1
+            self.n_other_on_shift -= car.takes_other
             if self.hand_over and car.busy_until > env.now:
                 self._hand_over(car)
 
@@ -257,117 +242,113 @@ class _Replication:
         env = self.env
         peek = env.peek
         t_end = self.t_end
-        call = self._call
+        dispatch_call = self._call
         other_job = self._other_job
         log = self.log
-        call_base = other_base = 0  # ids of the chunk's first call and first other job
+        all_sent = bool(self.model.demand.sent_to_car.all())
         for ch in self.model.demand.chunks(self.streams, t_end):
             self._chunk_totals(ch)
             if log is not None:
-                call_base, other_base = log.add_chunk(ch)
-            n_calls = ch.arrival.size
-            times = np.concatenate((ch.arrival, ch.other_arrival))
+                log.add_chunk(ch)
+            # Calls of a type the car is not sent to get the standard response: counted
+            # in bulk (_chunk_totals, the event log), they never reach the processes.
+            sent = None if all_sent else ch.sent_to_car
+            calls = ch.calls(sent)
+            call_arrival = ch.arrival if sent is None else ch.arrival[sent]
+            n_calls = len(calls)
+            times = np.concatenate((call_arrival, ch.other_arrival))
             order = np.argsort(times, kind="stable")
             n_due = int(np.searchsorted(times[order], t_end))  # arrivals before the end
-            arrival = ch.arrival.tolist()
-            job = ch.car_job_minutes.tolist()
-            travel = ch.car_travel_minutes.tolist()
-            d_s136 = (ch.s136_standard.astype(np.int8) - ch.s136_car).tolist()
-            d_ae = (ch.ae_standard.astype(np.int8) - ch.ae_car).tolist()
-            std_hours = ch.standard_officer_hours.tolist()
-            sent = ch.sent_to_car.tolist()
             other_t = ch.other_arrival.tolist()
             other_minutes = ch.other_job_minutes.tolist()
+            other_base = ch.first_other_id
             for k in order[:n_due].tolist():
                 if k < n_calls:
-                    if not sent[k]:  # a type the car is not sent to: standard response
-                        if log is not None:
-                            log.call_unmet(call_base + k, "not_for_car")
-                        continue  # counted in bulk by _chunk_totals
-                    t = arrival[k]
+                    call = calls[k]
+                    t = call.arrival
                     if peek() <= t:
                         yield env.timeout(max(0.0, t - env.now))
-                    call(t, call_base + k, job[k], travel[k], d_s136[k], d_ae[k],
-                         std_hours[k])
+                    dispatch_call(call)
                 else:
                     i = k - n_calls
                     t = other_t[i]
                     if peek() <= t:
                         yield env.timeout(max(0.0, t - env.now))
-                    other_job(t, other_base + i, other_minutes[i])
+                    if self.n_other_on_shift:  # else no car can take it
+                        other_job(t, other_base + i, other_minutes[i])
             if n_due < order.size:
                 break
 
-    def _chunk_totals(self, ch) -> None:
+    def _chunk_totals(self, ch: CallChunk) -> None:
         """Baseline totals of the chunk's measured calls, in bulk."""
+        counts = self.counts
         m = (ch.arrival >= self.t_start) & (ch.arrival < self.t_end)
-        self.mh_calls += int(m.sum())
-        self.s136_baseline += int(ch.s136_standard[m].sum())
-        self.ae_baseline += int(ch.ae_standard[m].sum())
-        self.officer_hours_baseline += float(ch.standard_officer_hours[m].sum())
+        counts.mh_calls += int(m.sum())
+        counts.s136_baseline += int(ch.s136_standard[m].sum())
+        counts.ae_baseline += int(ch.ae_standard[m].sum())
+        counts.officer_hours_baseline += float(ch.standard_officer_hours[m].sum())
         hours = (ch.arrival[m] // MINUTES_PER_HOUR).astype(np.int64) % HOURS_PER_WEEK
         self.hour_calls += np.bincount(hours, minlength=HOURS_PER_WEEK)
         not_sent = ~ch.sent_to_car[m]
-        self.not_for_car += int(not_sent.sum())
+        counts.not_for_car += int(not_sent.sum())
         self.hour_not_for_car += np.bincount(hours[not_sent], minlength=HOURS_PER_WEEK)
         mo = (ch.other_arrival >= self.t_start) & (ch.other_arrival < self.t_end)
-        self.other_jobs_arrived += int(mo.sum())
+        counts.other_jobs_arrived += int(mo.sum())
 
     # ------------------------------------------------------------- dispatch
-    def _call(self, t: float, cid: int, job: float, travel: float, d_s136: int, d_ae: int,
-              std_hours: float) -> None:
+    def _call(self, call: Call) -> None:
+        t = call.arrival
         for car in self.cars:
             if car.on_shift and car.busy_until <= t:
-                self._start_call(car, t, t, cid, job, travel, d_s136, d_ae, std_hours)
+                self._start_call(car, t, call)
                 return
         if self.n_on_shift:
             if self.max_wait > 0:
-                self.queue.append((t + self.max_wait, t, cid, job, travel, d_s136, d_ae,
-                                   std_hours))
+                self.queue.append(call)
                 return
             if self.log is not None:
-                self.log.call_unmet(cid, "unmet_busy")
+                self.log.call_unmet(call, "unmet_busy")
             if t >= self.t_start:
-                self.unmet_busy += 1
+                self.counts.unmet_busy += 1
                 self.hour_busy[int(t // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
         else:
             if self.log is not None:
-                self.log.call_unmet(cid, "unmet_off_shift")
+                self.log.call_unmet(call, "unmet_off_shift")
             if t >= self.t_start:
-                self.unmet_off_shift += 1
+                self.counts.unmet_off_shift += 1
                 self.hour_off[int(t // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
 
-    def _start_call(self, car: _Car, now: float, arrival: float, cid: int, job: float,
-                    travel: float, d_s136: int, d_ae: int, std_hours: float) -> None:
-        measured = arrival >= self.t_start
-        end = now + job
+    def _start_call(self, car: _Car, now: float, call: Call) -> None:
+        end = now + call.car_job_minutes
         self._start_job(car, now, end)
-        car.job_measured = measured
+        car.job = call
         if self.log is not None:
-            car.job_id = ("call", cid)
-            self.log.call_attended(cid, car.index, now, end)
-        if measured:
-            self.car_attended += 1
-            self.s136_avoided += d_s136
-            self.ae_avoided += d_ae
-            self.officer_hours_saved_raw += std_hours
-            self.response_minutes_sum += now - arrival + travel
+            self.log.call_attended(call, car.index, now, end)
+        arrival = call.arrival
+        if arrival >= self.t_start:
+            counts = self.counts
+            counts.car_attended += 1
+            counts.s136_avoided += call.s136_avoided
+            counts.ae_avoided += call.ae_avoided
+            counts.officer_hours_saved_raw += call.standard_officer_hours
+            counts.response_minutes_sum += now - arrival + call.car_travel_minutes
             if now > arrival:
-                self.waited += 1
+                counts.waited += 1
             car.attended += 1
             self.hour_attended[int(arrival // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
 
     def _other_job(self, t: float, oid: int, minutes: float) -> None:
+        """Other job ``oid`` arising at ``t`` (most find no car: its record is made only
+        when a car takes it)."""
         for car in self.other_cars:
             if car.on_shift and car.busy_until <= t:
                 end = t + minutes
                 self._start_job(car, t, end)
-                car.job_measured = False
+                job = car.job = new_other_job((t, oid, minutes))
                 if self.log is not None:
-                    car.job_id = ("other", oid)
-                    self.log.other_attended(oid, car.index, t, end)
+                    self.log.other_attended(job, car.index, t, end)
                 if t >= self.t_start:
-                    self.other_jobs_attended += 1
+                    self.counts.other_jobs_attended += 1
                     car.other_attended += 1
                 return
 
@@ -388,32 +369,31 @@ class _Replication:
     def _serve_queue(self, car: _Car) -> None:
         now = self.env.now
         queue = self.queue
-        while queue and queue[0][0] < now:  # waited too long: standard response
+        max_wait = self.max_wait
+        while queue and queue[0].arrival + max_wait < now:  # waited too long: standard response
             expired = queue.popleft()
-            arrival = expired[1]
             if self.log is not None:
-                self.log.call_unmet(expired[2], "unmet_busy")
-            if arrival >= self.t_start:
-                self.unmet_busy += 1
-                self.hour_busy[int(arrival // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
+                self.log.call_unmet(expired, "unmet_busy")
+            if expired.arrival >= self.t_start:
+                self.counts.unmet_busy += 1
+                self.hour_busy[int(expired.arrival // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
         if queue:
-            _, arrival, cid, job, travel, d_s136, d_ae, std_hours = queue.popleft()
-            self._start_call(car, now, arrival, cid, job, travel, d_s136, d_ae, std_hours)
+            self._start_call(car, now, queue.popleft())
 
     def _hand_over(self, car: _Car) -> None:
         """Shift over with a job in hand: frontline officers take the rest of it."""
         now = self.env.now
+        job = car.job
         self._account(car, now, car.busy_until, -1.0)
-        if car.job_measured:
-            self.handed_over += 1
+        if type(job) is Call and job.arrival >= self.t_start:  # a measured call
+            self.counts.handed_over += 1
             remaining_hours = (car.busy_until - now) / 60.0
-            self.officer_hours_saved_raw -= self.frontline_officers * remaining_hours
-        if self.log is not None and car.job_id is not None:
-            self.log.handed_over(car.job_id, now)
+            self.counts.officer_hours_saved_raw -= self.frontline_officers * remaining_hours
+        if self.log is not None and job is not None:
+            self.log.handed_over(job, now)
         car.busy_until = now
         car.seq += 1
-        car.job_measured = False
-        car.job_id = None
+        car.job = None
 
     # ------------------------------------------------------------ car time
     def _account(self, car: _Car, start: float, end: float, sign: float) -> None:

@@ -1,41 +1,32 @@
-"""The funding case: costs, savings and their balance, worked out from simulated counts.
+"""The appraisal's arithmetic: what each option uses and saves, who pays, and the balance
+over the appraisal period, worked out from simulated counts.
 
-Everything here is post-processing of each replication's counts (``result.replications``
-and ``result.by_car``) with the scenario's ``costs:`` block (:class:`sim.scenario.schema.Costs`):
-changing a price never needs a new simulation. Definitions and formulas are in
-``docs/metrics.md``, section "Economics".
+Everything here is post-processing of counts (one row per replication, or per draw of the
+sensitivity analysis) with the scenario's ``costs:`` and ``appraisal:`` blocks
+(:mod:`sim.scenario.costs`): a change of price never needs a new simulation. The formulas
+are in ``docs/economics.md``; in brief, per unit ``u`` (a replication or a draw) of a
+scenario, with ``a = 52.18 / measured weeks``:
 
-Per replication ``r`` of a scenario, annualised by ``a = 52.18 / weeks`` (``weeks``
-measured weeks; 52.18 = 365.25 / 7)::
-
-    crew_k       = officers_k * officer_hour + clinicians_k * clinician_hour
-                   + vehicle_per_car_hour                       # per car-hour, car k
-    scheme_cost  = a * sum_k (shift_hours_k + overtime_hours_k) * crew_k
-                   + management_per_year * [any car] + training_per_car_per_year * n_cars
-    savings_nhs  = a * (s136_avoided * s136_detention
-                        + ae_avoided * (ae_attendance + ae_conveyance))      # cash
-    savings_police = a * officer_hours_saved * officer_hour                 # not cash
-
-A comparison of scenario ``S`` with a comparator ``C`` (paired by replication) takes the
-difference ``S - C`` of each of these per replication, then::
-
-    net_benefit_cash        = savings_nhs - scheme_cost
-    net_benefit_with_police = savings_nhs + savings_police - scheme_cost
-    benefit_cost_ratio      = savings / scheme_cost            (ratio of means)
-    roi                     = benefit_cost_ratio - 1
-    cost_per_detention_avoided = scheme_cost / detentions_avoided   (ratio of means)
-    payback_years           = setup_cost / net_benefit  (never when net_benefit <= 0)
-
-The counts ``*_avoided`` and ``officer_hours_saved`` are measured against each call's own
-standard-response counterfactual, so a scenario with no car scores 0 on every measure,
-and ``S`` against a no-car comparator equals ``S`` on its own.
+1. **Quantities a year** (:func:`quantities`): car-hours paid (shift plus overtime) and
+   the crew-hours in them, cars, detentions, A&E attendances and frontline officer hours
+   avoided (each call against its own no-scheme counterfactual), and the car officers'
+   hours on other police jobs, all times ``a``.
+2. **Ledger** (:func:`ledger`): one signed column per line of :data:`LINES`: quantity x
+   unit cost restated to the report's price year (``sim/economics/prices.py``); costs
+   negative, savings positive. Each line has the payer and cash flag of its unit cost.
+3. **Comparison**: option minus comparator, unit by unit (paired: the same calls).
+4. **Period** (:func:`appraise`): per perspective (each payer, and ``public_sector`` =
+   every line), year ``t = 0 .. T-1`` flows discounted by ``(1 + r)^-t``; set-up costs in
+   year 0; optimism bias added to the scheme's costs; lines driven by the calls grow by
+   ``(1 + trend)^t``. Net present value, its equivalent a year (NPV / sum of discount
+   factors: the basis of every "a year" figure), benefit-cost ratio and payback.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -43,93 +34,229 @@ import pandas as pd
 from sim.common.formats import money, percent
 from sim.common.stats import CONFIDENCE, t_interval
 from sim.common.units import WEEKS_PER_YEAR
-from sim.scenario.costs import Costs
+from sim.economics.prices import latest_year, uplift, year_problem
+from sim.scenario.costs import COST_ITEMS, Appraisal, Costs
 from sim.scenario.schema import Scenario
 
-__all__ = ["WEEKS_PER_YEAR", "money"]  # re-exported for callers of the funding case
+__all__ = ["WEEKS_PER_YEAR", "money", "percent"]  # re-exported for callers of the appraisal
 
 COUNTERFACTUAL = "no_car_counterfactual"
 """Comparator name when a scenario is compared with its own calls' standard response
 (a run with no baseline scenario)."""
 
-VIEWS = ("cash", "with_police")
-"""``cash``: NHS costs avoided only. ``with_police``: also frontline officer time
-released, valued at ``officer_hour`` (not cash: the officers are still paid)."""
+PUBLIC = "public_sector"
+"""The perspective of every payer together."""
+
+PERSPECTIVE_ORDER = (PUBLIC, "nhs", "police", "ambulance")
+"""Perspectives are listed in this order, then any other payer alphabetically."""
+
+PERSPECTIVE_LABEL = {PUBLIC: "the public sector", "nhs": "the NHS", "police": "the police",
+                     "ambulance": "the ambulance service"}
+"""How sentences name a perspective (others: the payer's name in words)."""
+
+
+def perspective_label(perspective: str) -> str:
+    """``the NHS``, ``the public sector``, ``local authority`` ..."""
+    return PERSPECTIVE_LABEL.get(perspective, perspective.replace("_", " "))
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of the ledger: a quantity a year valued at a unit cost.
+
+    ``kind``: ``cost`` (the scheme's own costs: optimism bias applies), ``saving``
+    (resource use avoided) or ``offset`` (a cost the scheme's effect causes: the care a
+    person gets instead of a detention). ``setup``: one-off, in year 0. ``volume``: grows
+    with the demand trend. ``time``: police time valued but never cash.
+    """
+
+    key: str
+    label: str
+    item: str
+    quantity: str
+    kind: str
+    setup: bool = False
+    volume: bool = False
+    time: bool = False
+
+    @property
+    def sign(self) -> int:
+        return 1 if self.kind == "saving" else -1
+
+
+LINES: tuple[Line, ...] = (
+    Line("car_officers", "Police officers in the cars", "officer_hour", "car_officer_hours",
+         "cost"),
+    Line("car_practitioners", "Mental-health practitioners in the cars", "clinician_hour",
+         "car_clinician_hours", "cost"),
+    Line("vehicles", "Vehicles", "vehicle_per_car_hour", "car_hours", "cost"),
+    Line("management", "Scheme management", "management_per_year", "schemes", "cost"),
+    Line("training", "Training", "training_per_car_per_year", "cars", "cost"),
+    Line("setup", "Set-up (one-off, year 0)", "setup_per_car", "cars", "cost", setup=True),
+    Line("detentions", "Section 136 detentions avoided", "s136_detention",
+         "detentions_avoided", "saving", volume=True),
+    Line("alternative_care", "Care instead of a detention", "alternative_care",
+         "detentions_avoided", "offset", volume=True),
+    Line("ae_attendances", "A&E attendances avoided", "ae_attendance", "ae_avoided", "saving",
+         volume=True),
+    Line("ae_conveyances", "Conveyances to A&E avoided", "ae_conveyance", "ae_avoided",
+         "saving", volume=True),
+    Line("frontline_time", "Frontline officer time released", "officer_hour",
+         "officer_hours_released", "saving", volume=True, time=True),
+    Line("other_jobs", "Other police jobs done by the cars' officers", "officer_hour",
+         "other_job_officer_hours", "saving", time=True),
+)
+"""Every line of the ledger, in order. A new resource (a control room, a place of safety)
+adds a unit cost to ``costs:`` (``sim/scenario/costs.py``), a quantity to
+:func:`quantities` and a line here; perspectives follow from the unit cost's payer."""
+
+LINE_BY_KEY = {line.key: line for line in LINES}
+
+QUANTITIES = ("car_hours", "car_officer_hours", "car_clinician_hours", "cars", "schemes",
+              "detentions_avoided", "ae_avoided", "officer_hours_released",
+              "other_job_officer_hours")
+"""Quantities a year that the ledger values (:func:`quantities`)."""
+
+OUTCOMES = ("mh_calls", "s136", "s136_baseline", "ae_conveyances", "officer_hours",
+            "unmet_calls", "car_attended", "s136_breaches_24h")
+"""Outcomes a year of the cost-consequence table (absent metrics are left out)."""
 
 
 @dataclass(frozen=True)
 class Measure:
-    """One economic measure of ``economics.csv``."""
+    """One money measure of ``economics.csv``, per comparison and perspective."""
 
     name: str
     unit: str
     description: str
-    prob_positive: bool = False
-    ratio: tuple[str, str] | None = None  # (numerator, denominator) for ratios of means
+    probability: bool = False
 
 
 MEASURES: tuple[Measure, ...] = (
-    Measure("detentions_avoided", "detentions a year",
-            "Section 136 detentions avoided", prob_positive=True),
-    Measure("ae_attendances_avoided", "attendances a year",
-            "A&E attendances (conveyances) avoided", prob_positive=True),
-    Measure("officer_hours_released", "officer-hours a year",
-            "frontline officer hours released", prob_positive=True),
-    Measure("car_hours", "car-hours a year", "car-hours paid (on shift plus overtime)"),
-    Measure("crew_vehicle_cost", "£ a year", "crew and vehicle cost of the car-hours"),
-    Measure("fixed_cost", "£ a year", "management and training"),
-    Measure("scheme_cost", "£ a year", "crew_vehicle_cost + fixed_cost"),
-    Measure("setup_cost", "£ one-off", "set-up cost (once, not a year)"),
-    Measure("savings_nhs", "£ a year",
-            "NHS costs avoided: detentions, A&E attendances and conveyances (cash view)"),
-    Measure("savings_police", "£ a year",
-            "officer hours released x officer_hour (not cash: officers are still paid)"),
-    Measure("savings_total", "£ a year", "savings_nhs + savings_police"),
-    Measure("net_cost_cash", "£ a year", "scheme_cost - savings_nhs"),
-    Measure("net_benefit_cash", "£ a year", "savings_nhs - scheme_cost", prob_positive=True),
-    Measure("net_cost_with_police", "£ a year", "scheme_cost - savings_total"),
-    Measure("net_benefit_with_police", "£ a year", "savings_total - scheme_cost",
-            prob_positive=True),
-    Measure("benefit_cost_ratio_cash", "ratio", "savings_nhs / scheme_cost",
-            ratio=("savings_nhs", "scheme_cost")),
-    Measure("benefit_cost_ratio_with_police", "ratio", "savings_total / scheme_cost",
-            ratio=("savings_total", "scheme_cost")),
-    Measure("roi_cash", "ratio", "(savings_nhs - scheme_cost) / scheme_cost",
-            prob_positive=True, ratio=("net_benefit_cash", "scheme_cost")),
-    Measure("roi_with_police", "ratio", "(savings_total - scheme_cost) / scheme_cost",
-            prob_positive=True, ratio=("net_benefit_with_police", "scheme_cost")),
-    Measure("cost_per_detention_avoided", "£ per detention",
-            "scheme_cost / detentions_avoided", ratio=("scheme_cost", "detentions_avoided")),
-    Measure("net_cost_per_detention_avoided", "£ per detention",
-            "net_cost_cash / detentions_avoided",
-            ratio=("net_cost_cash", "detentions_avoided")),
-    Measure("cost_per_officer_hour_released", "£ per officer-hour",
-            "scheme_cost / officer_hours_released",
-            ratio=("scheme_cost", "officer_hours_released")),
-    Measure("net_cost_per_officer_hour_released", "£ per officer-hour",
-            "net_cost_cash / officer_hours_released",
-            ratio=("net_cost_cash", "officer_hours_released")),
-    Measure("payback_years_cash", "years",
-            "setup_cost / net_benefit_cash; inf (never) when net_benefit_cash <= 0"),
-    Measure("payback_years_with_police", "years",
-            "setup_cost / net_benefit_with_police; inf (never) when it is <= 0"),
+    Measure("net_benefit", "£ a year", "equivalent annual net benefit: net present value / "
+                                       "sum of discount factors", probability=True),
+    Measure("costs", "£ a year", "equivalent annual costs (scheme costs with optimism bias, "
+                                 "set-up, care instead of detention)"),
+    Measure("benefits", "£ a year", "equivalent annual savings (resource use avoided)"),
+    Measure("cash_net_benefit", "£ a year", "net benefit counting only cash: money paid "
+                                            "out against savings that release cash",
+            probability=True),
+    Measure("npv", "£", "net present value over the appraisal period", probability=True),
+    Measure("pv_costs", "£", "present value of the costs"),
+    Measure("pv_benefits", "£", "present value of the savings"),
+    Measure("bcr", "ratio", "benefit-cost ratio: pv_benefits / pv_costs (none without "
+                            "costs)"),
+    Measure("payback_years", "years", "years until the cumulative discounted net benefit "
+                                      "reaches 0; inf: not within the period"),
 )
-"""Every measure of ``economics.csv``, in order."""
+"""The money measures, per comparison and perspective, in order."""
 
 MEASURE_NAMES = tuple(m.name for m in MEASURES)
 BY_NAME = {m.name: m for m in MEASURES}
 
-COMPONENTS = ("detentions_avoided", "ae_attendances_avoided", "officer_hours_released",
-              "car_hours", "crew_vehicle_cost", "fixed_cost", "scheme_cost", "setup_cost",
-              "savings_nhs", "savings_police")
-"""Per-replication annual figures of one scenario; comparisons difference them."""
+COLUMNS = ["scenario", "comparator", "perspective", "measure", "unit", "basis", "mean", "low",
+           "high", "se", "prob_positive", "prob_positive_se", "n"]
+"""Columns of ``economics.csv``. ``basis``: ``expected`` (over the sensitivity analysis's
+draws: ``low``/``high`` are the 2.5th/97.5th percentiles of the draws, ``se`` the Monte
+Carlo standard error of the mean), ``at_means`` (a simulation with every uncertain input at
+its mean; ``low``/``high`` a 95% confidence interval over replications) or ``run`` (the
+run's own inputs, the same kind of interval)."""
 
-COLUMNS = ["scenario", "comparator", "measure", "unit", "mean", "sd", "ci_low", "ci_high", "n",
-           "prob_positive"]
-"""Columns of ``economics.csv``."""
+
+# ----------------------------------------------------------------------- prices
 
 
-# ----------------------------------------------------------------- one scenario
+@dataclass(frozen=True)
+class Settings:
+    """The appraisal's settings with the report's price year resolved."""
+
+    price_year: int
+    price_index: str
+    years: int
+    discount_rate: float
+    optimism_recurring: float
+    optimism_setup: float
+    demand_trend: float
+
+    def discount_factors(self) -> np.ndarray:
+        """``(1 + r)^-t`` for ``t = 0 .. years - 1`` (year 0 undiscounted)."""
+        return discount_factors(self.years, self.discount_rate)
+
+    def growth(self) -> np.ndarray:
+        """``(1 + trend)^t`` for ``t = 0 .. years - 1``."""
+        return (1.0 + self.demand_trend) ** np.arange(self.years)
+
+
+def settings_of(appraisal: Appraisal | None) -> Settings:
+    """The settings of an ``appraisal:`` block (defaults without one)."""
+    a = appraisal or Appraisal()
+    year = a.price_year if a.price_year is not None else latest_year(a.price_index)
+    return Settings(price_year=year, price_index=a.price_index, years=a.years,
+                    discount_rate=a.discount_rate,
+                    optimism_recurring=a.optimism_bias.recurring,
+                    optimism_setup=a.optimism_bias.setup, demand_trend=a.demand_trend)
+
+
+def discount_factors(years: int, rate: float) -> np.ndarray:
+    """``(1 + rate)^-t`` for ``t = 0 .. years - 1``: year 0 (the first year) undiscounted,
+    as in the Green Book's tables."""
+    return (1.0 + rate) ** -np.arange(years, dtype=float)
+
+
+@dataclass(frozen=True)
+class Prices:
+    """Every unit cost restated to one price year, with its payer and cash flag."""
+
+    year: int
+    value: dict[str, float]
+    payer: dict[str, str]
+    cash: dict[str, bool]
+
+
+def prices(costs: Costs, settings: Settings) -> Prices:
+    """Unit costs of ``costs`` restated to the report's price year with the price index."""
+    value = {k: costs.item(k).value * uplift(costs.year(k), settings.price_year,
+                                             settings.price_index)
+             for k in COST_ITEMS}
+    return Prices(settings.price_year, value, {k: costs.payer(k) for k in COST_ITEMS},
+                  {k: costs.cash(k) for k in COST_ITEMS})
+
+
+def unit_prices(costs: Costs, appraisal: Appraisal | None = None) -> dict[str, float]:
+    """Each unit cost in pounds at the report's price year (callers outside the appraisal,
+    such as the rota optimiser's screen)."""
+    return prices(costs, settings_of(appraisal)).value
+
+
+def price_problems(scenario: Scenario, appraisal: Appraisal | None = None) -> list[str]:
+    """Why ``scenario``'s costs cannot be restated to the report's price year (empty when
+    they can): checked before a run."""
+    if scenario.costs is None:
+        return []
+    a = appraisal if appraisal is not None else (scenario.appraisal or Appraisal())
+    years = {scenario.costs.year(k) for k in COST_ITEMS}
+    if a.price_year is not None:
+        years.add(a.price_year)
+    return [p for y in sorted(years) if (p := year_problem(y, a.price_index)) is not None]
+
+
+def crew_cost_per_hour(officers: int, clinicians: int, costs: Costs,
+                       appraisal: Appraisal | None = None) -> float:
+    """Cost of one car-hour at the report's price year: the crew plus the vehicle."""
+    p = unit_prices(costs, appraisal)
+    return (officers * p["officer_hour"] + clinicians * p["clinician_hour"]
+            + p["vehicle_per_car_hour"])
+
+
+def fixed_annual_cost(n_cars: int, costs: Costs, appraisal: Appraisal | None = None) -> float:
+    """Management (once, if there is any car) plus training per car, a year."""
+    if n_cars <= 0:
+        return 0.0
+    p = unit_prices(costs, appraisal)
+    return p["management_per_year"] + p["training_per_car_per_year"] * n_cars
+
+
+# ------------------------------------------------------------------- quantities
 
 
 def annual_factor(weeks: float) -> float:
@@ -139,89 +266,439 @@ def annual_factor(weeks: float) -> float:
     return WEEKS_PER_YEAR / weeks
 
 
-def crew_cost_per_hour(officers: int, clinicians: int, costs: Costs) -> float:
-    """Cost of one car-hour: the car's crew plus the vehicle."""
-    return (officers * costs.officer_hour + clinicians * costs.clinician_hour
-            + costs.vehicle_per_car_hour)
+def crew_hours(scenario: Scenario, cars: pd.DataFrame, weeks: int) -> pd.DataFrame:
+    """Per unit: car-hours paid and the officer and practitioner hours in them, and the
+    car officers' hours on other jobs, over the run (not yet a year).
+
+    ``cars`` has one row per unit and car: ``unit``, ``car``, ``paid_hours`` (on shift plus
+    overtime) and ``other_jobs_attended``.
+    """
+    crew = {c.name: (c.officers, c.clinicians) for c in scenario.cars}
+    minutes = scenario.response.other_job_minutes.mean_value
+    officers = cars["car"].map(lambda n: crew[n][0]).astype(float)
+    clinicians = cars["car"].map(lambda n: crew[n][1]).astype(float)
+    frame = pd.DataFrame({
+        "unit": cars["unit"],
+        "car_hours": cars["paid_hours"],
+        "car_officer_hours": cars["paid_hours"] * officers,
+        "car_clinician_hours": cars["paid_hours"] * clinicians,
+        "other_job_officer_hours": cars["other_jobs_attended"] * officers * minutes / 60.0,
+    })
+    return frame.groupby("unit").sum()
 
 
-def fixed_annual_cost(n_cars: int, costs: Costs) -> float:
-    """Management (once, if there is any car) plus training per car, a year."""
-    if n_cars <= 0:
-        return 0.0
-    return costs.management_per_year + costs.training_per_car_per_year * n_cars
+def quantities(scenario: Scenario, metrics: pd.DataFrame, crew: pd.DataFrame | None,
+               weeks: int) -> pd.DataFrame:
+    """Quantities (:data:`QUANTITIES`) and outcomes (:data:`OUTCOMES`) a year, per unit.
+
+    ``metrics``: one row per unit (its index), one column per metric of the run;
+    ``crew``: :func:`crew_hours` (None or empty: no car).
+    """
+    a = annual_factor(weeks)
+    out = pd.DataFrame(index=metrics.index)
+    n = len(scenario.cars)
+    crew = crew.reindex(metrics.index, fill_value=0.0) if crew is not None and n else None
+    for q in ("car_hours", "car_officer_hours", "car_clinician_hours",
+              "other_job_officer_hours"):
+        out[q] = a * crew[q].to_numpy(float) if crew is not None else 0.0
+    out["cars"] = float(n)
+    out["schemes"] = 1.0 if n else 0.0
+    out["detentions_avoided"] = a * metrics["s136_avoided"].to_numpy(float)
+    out["ae_avoided"] = a * metrics["ae_avoided"].to_numpy(float)
+    out["officer_hours_released"] = a * metrics["officer_hours_saved"].to_numpy(float)
+    for o in OUTCOMES:
+        if o == "unmet_calls":
+            out[o] = a * (metrics["unmet_off_shift"] + metrics["unmet_busy"]).to_numpy(float)
+        elif o in metrics.columns:
+            out[o] = a * metrics[o].to_numpy(float)
+    return out
+
+
+def ledger(q: pd.DataFrame, price: Prices) -> pd.DataFrame:
+    """One signed column per line (£ a year at the report's prices; set-up: £ once)."""
+    return pd.DataFrame({line.key: line.sign * q[line.quantity].to_numpy(float)
+                         * price.value[line.item] for line in LINES}, index=q.index)
+
+
+def line_payer(line: Line, price: Prices) -> str:
+    return price.payer[line.item]
+
+
+def line_cash(line: Line, price: Prices) -> bool:
+    """Whether a line's money changes hands: police time never; a cost when its unit
+    cost is cash; a saving when it releases cash."""
+    return not line.time and price.cash[line.item]
+
+
+def perspectives_of(price_list: Sequence[Prices]) -> tuple[str, ...]:
+    """The public sector, then each payer with a line of non-zero unit cost."""
+    payers = {line_payer(line, p) for p in price_list for line in LINES
+              if p.value[line.item] != 0}
+    rest = sorted(payers - set(PERSPECTIVE_ORDER))
+    return (PUBLIC, *[p for p in PERSPECTIVE_ORDER[1:] if p in payers], *rest)
+
+
+# ---------------------------------------------------------------------- period
+
+
+def appraise(diff: pd.DataFrame, price: Prices, settings: Settings, perspective: str
+             ) -> pd.DataFrame:
+    """Every money measure (:data:`MEASURE_NAMES`) per unit of a comparison's ledger
+    difference ``diff`` (columns: the lines), for one perspective."""
+    df = settings.discount_factors()
+    growth = settings.growth()
+    annuity = float(df.sum())
+    grown = float((df * growth).sum())
+    n = len(diff)
+    pv_costs = np.zeros(n)
+    pv_benefits = np.zeros(n)
+    cash_pv = np.zeros(n)
+    yearly = np.zeros((n, settings.years))
+    for line in LINES:
+        if perspective != PUBLIC and line_payer(line, price) != perspective:
+            continue
+        v = diff[line.key].to_numpy(float)
+        if line.kind == "cost":
+            v = v * (1.0 + (settings.optimism_setup if line.setup
+                            else settings.optimism_recurring))
+        if line.setup:
+            pv, per_year = v, np.outer(v, np.eye(1, settings.years)[0])
+        elif line.volume:
+            pv, per_year = v * grown, np.outer(v, growth)
+        else:
+            pv, per_year = v * annuity, np.outer(v, np.ones(settings.years))
+        if line.kind == "saving":
+            pv_benefits += pv
+        else:
+            pv_costs -= pv
+        if line_cash(line, price):
+            cash_pv += pv
+        yearly += per_year
+    npv = pv_benefits - pv_costs
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bcr = np.where(pv_costs > 0, pv_benefits / pv_costs, np.nan)
+    return pd.DataFrame({
+        "net_benefit": npv / annuity, "costs": pv_costs / annuity,
+        "benefits": pv_benefits / annuity, "cash_net_benefit": cash_pv / annuity,
+        "npv": npv, "pv_costs": pv_costs, "pv_benefits": pv_benefits, "bcr": bcr,
+        "payback_years": payback_years(yearly * df),
+    }, index=diff.index)
+
+
+def payback_years(discounted: np.ndarray) -> np.ndarray:
+    """Years until the cumulative discounted net benefit reaches 0, per row of
+    ``discounted`` (net flows of years 0, 1, ..., already discounted).
+
+    Each year's flow accrues evenly over the year, except that set-up costs are already in
+    year 0's flow: payback in year ``k`` (counting from 0) is ``k + f`` where ``f`` is the
+    share of year ``k``'s flow needed to bring the total to 0. 0 when year 0 on its own is
+    not negative; ``inf`` when the total stays below 0 over the whole period.
+    """
+    flows = np.atleast_2d(np.asarray(discounted, dtype=float))
+    out = np.full(flows.shape[0], math.inf)
+    for i, row in enumerate(flows):
+        before = 0.0
+        for k, flow in enumerate(row):
+            after = before + flow
+            if after >= 0:
+                if k == 0:
+                    out[i] = 0.0
+                else:
+                    out[i] = k + (-before / flow if flow > 0 else 0.0)
+                break
+            before = after
+    return out
+
+
+def annuity_factor(years: int, rate: float) -> float:
+    """Sum of the discount factors of years ``0 .. years - 1``."""
+    return float(discount_factors(years, rate).sum())
+
+
+# ----------------------------------------------------------------- the run
+
+
+@dataclass(frozen=True)
+class Economics:
+    """The appraisal of a run at its own inputs (``basis`` ``run``), replication by
+    replication.
+
+    Attributes
+    ----------
+    table
+        Tidy rows (:data:`COLUMNS`), one per comparison, perspective and measure.
+    pairs
+        ``(scenario, comparator)`` names, in order.
+    quantities
+        Per scenario, :func:`quantities` per replication.
+    ledgers
+        Per scenario, :func:`ledger` per replication.
+    per_replication
+        Per comparison and perspective, :func:`appraise` per replication.
+    perspectives
+        The perspectives of the table, public sector first.
+    settings
+        The appraisal's settings (price year, period, discount rate, ...).
+    prices
+        Per scenario, its unit costs at the report's price year.
+    costs
+        Per scenario, its ``costs:`` block (or None).
+    notes
+        Plain-language notes (scenarios left out and why, differing prices).
+    """
+
+    table: pd.DataFrame
+    pairs: list[tuple[str, str]]
+    quantities: dict[str, pd.DataFrame]
+    ledgers: dict[str, pd.DataFrame]
+    per_replication: dict[tuple[str, str, str], pd.DataFrame]
+    perspectives: tuple[str, ...]
+    settings: Settings
+    prices: dict[str, Prices]
+    costs: dict[str, Costs | None]
+    notes: list[str] = field(default_factory=list)
+
+    def value(self, scenario: str, comparator: str, measure: str, column: str = "mean",
+              perspective: str = PUBLIC) -> float:
+        """One number of :attr:`table`."""
+        return table_value(self.table, scenario, comparator, measure, column, perspective)
+
+    def price_year(self) -> int:
+        return self.settings.price_year
+
+
+def table_value(table: pd.DataFrame, scenario: str, comparator: str, measure: str,
+                column: str = "mean", perspective: str = PUBLIC, basis: str | None = None
+                ) -> float:
+    """One number of an ``economics.csv``-shaped table (NaN when absent)."""
+    t = table
+    mask = ((t.scenario == scenario) & (t.comparator == comparator) & (t.measure == measure)
+            & (t.perspective == perspective))
+    if basis is not None:
+        mask &= t.basis == basis
+    row = t[mask]
+    return float(row[column].iloc[0]) if len(row) else math.nan
+
+
+def has_economics(scenario: Scenario) -> bool:
+    """Whether a scenario can be costed: it has a ``costs`` block or has no car."""
+    return scenario.costs is not None or not scenario.cars
+
+
+def reference_scenario(scenarios: Sequence[Scenario], baseline: str | None) -> Scenario:
+    """The scenario whose ``appraisal:`` and ``uncertainty:`` blocks the appraisal uses:
+    the baseline (the do-minimum), else the first."""
+    return next((s for s in scenarios if s.name == baseline), scenarios[0])
+
+
+def comparison_pairs(scenarios: Sequence[Scenario], baseline: str | None,
+                     scheme_cost: dict[str, float]) -> list[tuple[str, str]]:
+    """Which comparisons to make.
+
+    Every option against the baseline (the do-minimum); and, in order of cost, each option
+    against the next cheaper one when that is not the baseline (the incremental question:
+    "and one more car?"). Without a baseline, each scenario with cars against its calls'
+    own standard-response counterfactual (:data:`COUNTERFACTUAL`).
+    """
+    names = [s.name for s in scenarios]
+    if baseline is None or baseline not in names:
+        return [(s.name, COUNTERFACTUAL) for s in scenarios if s.cars]
+    pairs = [(n, baseline) for n in names if n != baseline]
+    order = sorted(names, key=lambda n: (scheme_cost.get(n, math.nan), names.index(n)))
+    for name in names:
+        if name == baseline or not math.isfinite(scheme_cost.get(name, math.nan)):
+            continue
+        cheaper = [c for c in order if c != name and math.isfinite(scheme_cost.get(c, math.nan))
+                   and scheme_cost[c] < scheme_cost[name]]
+        if cheaper and cheaper[-1] != baseline:
+            pairs.append((name, cheaper[-1]))
+    return pairs
+
+
+def scheme_cost(ledger_frame: pd.DataFrame) -> float:
+    """Mean recurring scheme cost a year of one scenario's ledger (orders the options)."""
+    keys = [line.key for line in LINES if line.kind == "cost" and not line.setup]
+    return float(-ledger_frame[keys].sum(axis=1).mean()) if len(ledger_frame) else 0.0
+
+
+def run_inputs(result) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """Per scenario of a :class:`~sim.run.result.RunResult`: its metrics (indexed by
+    replication) and :func:`crew_hours`."""
+    metrics = {n: g.set_index("replication").sort_index()
+               for n, g in result.replications.groupby("scenario", sort=False)}
+    crews = {}
+    for s in result.scenarios:
+        cars = result.by_car[result.by_car.scenario == s.name]
+        frame = pd.DataFrame({
+            "unit": cars["replication"].to_numpy(), "car": cars["car"].to_numpy(),
+            "paid_hours": (cars["car_shift_hours"] + cars["car_overtime_hours"]).to_numpy(),
+            "other_jobs_attended": (cars["other_jobs_attended"].to_numpy()
+                                    if "other_jobs_attended" in cars else 0.0)})
+        crews[s.name] = crew_hours(s, frame, result.settings[s.name].weeks) if s.cars else None
+    return metrics, crews
+
+
+def compute(result, costs: dict[str, Costs | None] | None = None,
+            pairs: Sequence[tuple[str, str]] | None = None,
+            appraisal: Appraisal | None = None) -> Economics:
+    """The appraisal of a :class:`~sim.run.result.RunResult` at the run's own inputs.
+
+    Parameters
+    ----------
+    result
+        A finished run.
+    costs
+        Unit costs per scenario name, replacing the scenarios' own ``costs`` blocks.
+    pairs
+        ``(scenario, comparator)`` comparisons; default :func:`comparison_pairs`.
+    appraisal
+        Settings replacing the reference scenario's ``appraisal:`` block.
+    """
+    ref = reference_scenario(result.scenarios, result.baseline)
+    settings = settings_of(appraisal if appraisal is not None else ref.appraisal)
+    metrics, crews = run_inputs(result)
+    notes: list[str] = []
+    used: dict[str, Costs | None] = {}
+    quants, ledgers, price_of = {}, {}, {}
+    for s in result.scenarios:
+        c = (costs or {}).get(s.name, s.costs)
+        used[s.name] = c
+        if s.cars and c is None:
+            notes.append(f"{s.name} has no costs: block, so it is left out of the appraisal.")
+            continue
+        q = quantities(s, metrics[s.name], crews[s.name], result.settings[s.name].weeks)
+        p = prices(c, settings) if c is not None else None
+        quants[s.name] = q
+        price_of[s.name] = p
+        ledgers[s.name] = (ledger(q, p) if p is not None
+                           else pd.DataFrame(0.0, index=q.index, columns=[ln.key for ln in LINES]))
+    priced = [p for p in price_of.values() if p is not None]
+    if not priced:
+        return Economics(pd.DataFrame(columns=COLUMNS), [], quants, ledgers, {}, (PUBLIC,),
+                         settings, {}, used, notes)
+    if pairs is None:
+        pairs = comparison_pairs(result.scenarios, result.baseline,
+                                 {n: scheme_cost(f) for n, f in ledgers.items()})
+    persp = perspectives_of(priced)
+    notes.extend(price_notes(used, price_of))
+    kept, rows, per_rep = [], [], {}
+    for scen, comp in pairs:
+        if scen not in ledgers or (comp != COUNTERFACTUAL and comp not in ledgers):
+            continue
+        diff = paired(ledgers[scen], None if comp == COUNTERFACTUAL else ledgers[comp])
+        price = price_of[scen] or price_of.get(comp) or priced[0]
+        for p in persp:
+            measures = appraise(diff, price, settings, p)
+            per_rep[(scen, comp, p)] = measures
+            rows.extend(summary_rows(measures, scen, comp, p, "run"))
+        kept.append((scen, comp))
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    return Economics(table, kept, quants, ledgers, per_rep, persp, settings, price_of, used,
+                     notes)
+
+
+def price_notes(used: dict[str, Costs | None], price_of: dict[str, Prices | None]) -> list[str]:
+    """Notes when the scenarios' unit costs or payers differ."""
+    distinct = {tuple(sorted(p.value.items())) + tuple(sorted(p.payer.items()))
+                for p in price_of.values() if p is not None}
+    if len(distinct) > 1:
+        return ["The scenarios value some items at different prices or charge them to "
+                "different payers; each scenario is valued with its own costs: block."]
+    return []
+
+
+def paired(scenario: pd.DataFrame, comparator: pd.DataFrame | None) -> pd.DataFrame:
+    """Unit-by-unit differences ``scenario - comparator`` (units in only one are dropped)."""
+    if comparator is None:
+        return scenario.copy()
+    common = scenario.index.intersection(comparator.index)
+    return scenario.loc[common] - comparator.loc[common, list(scenario.columns)]
+
+
+def summary_rows(measures: pd.DataFrame, scenario: str, comparator: str, perspective: str,
+                 basis: str) -> list[dict]:
+    """Rows of :data:`COLUMNS` for one comparison and perspective.
+
+    ``expected``: mean over draws, the 2.5th and 97.5th percentiles of the draws, the
+    Monte Carlo standard error of the mean, and the share of draws above 0 with its
+    standard error. ``run`` and ``at_means``: mean over replications with its 95%
+    t-interval and standard error (no share: a share of simulated years is not the
+    probability that the scheme pays).
+    """
+    rows = []
+    for m in MEASURES:
+        x = measures[m.name].to_numpy(float)
+        finite = x[np.isfinite(x)] if m.name in ("bcr", "payback_years") else x
+        n = int(finite.size)
+        row = {"scenario": scenario, "comparator": comparator, "perspective": perspective,
+               "measure": m.name, "unit": m.unit, "basis": basis, "mean": math.nan,
+               "low": math.nan, "high": math.nan, "se": math.nan, "prob_positive": math.nan,
+               "prob_positive_se": math.nan, "n": len(x)}
+        if m.name == "payback_years":
+            row.update(_payback_row(x, basis))
+        elif n and basis == "expected":
+            mean = float(finite.mean())
+            se = float(finite.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+            row.update(mean=mean, low=float(np.percentile(finite, 2.5)),
+                       high=float(np.percentile(finite, 97.5)), se=se)
+            if m.probability:
+                p = float((finite > 0).mean())
+                row.update(prob_positive=p, prob_positive_se=math.sqrt(p * (1 - p) / n))
+        elif n:
+            mean, sd, lo, hi, _ = t_interval(finite)
+            row.update(mean=mean, low=lo, high=hi,
+                       se=sd / math.sqrt(n) if n > 1 else math.nan)
+        rows.append(row)
+    return rows
+
+
+def _payback_row(x: np.ndarray, basis: str) -> dict:
+    """Payback: the median over units (a mean of "never" has no meaning) with its 2.5th
+    and 97.5th percentiles; ``prob_positive``: the share of units that pay back within the
+    period (expected basis only)."""
+    if not len(x):
+        return {}
+    out = {"mean": float(np.median(x)), "low": float(np.percentile(x, 2.5)),
+           "high": float(np.percentile(x, 97.5))}
+    if basis == "expected":
+        p = float(np.isfinite(x).mean())
+        out.update(prob_positive=p, prob_positive_se=math.sqrt(p * (1 - p) / len(x)))
+    return out
+
+
+# ---------------------------------------------------------- legacy views (optimiser)
+
+
+VIEWS = ("cash", "with_police")
+"""Annual public-sector views that the rota optimiser (``sim/experiments/optimise``) ranks
+rotas by: ``with_police`` every line of one year (police time included), ``cash`` the lines
+whose money changes hands. No period, discounting or set-up."""
 
 
 def annual_components(scenario: Scenario, replications: pd.DataFrame, by_car: pd.DataFrame,
                       weeks: int, costs: Costs | None = None) -> pd.DataFrame:
-    """Annual costs, savings and effects of one scenario, one row per replication.
-
-    Parameters
-    ----------
-    scenario
-        The scenario (its cars' crews; its ``costs`` unless ``costs`` is given).
-    replications
-        This scenario's rows of ``RunResult.replications``.
-    by_car
-        This scenario's rows of ``RunResult.by_car`` (car-hours and overtime per car).
-    weeks
-        Measured weeks of the run.
-    costs
-        Unit costs to use instead of ``scenario.costs``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by replication, one column per name in :data:`COMPONENTS`.
-    """
+    """One scenario's ledger a year per replication, with ``net_benefit_cash`` and
+    ``net_benefit_with_police`` (:data:`VIEWS`): what the rota optimiser maximises."""
+    metrics = replications.set_index("replication").sort_index()
     costs = costs if costs is not None else scenario.costs
-    reps = replications.set_index("replication").sort_index()
-    index = reps.index
-    out = pd.DataFrame(0.0, index=index, columns=list(COMPONENTS))
-    if not scenario.cars:
-        return out  # no scheme: no cost, nothing avoided
+    frame = pd.DataFrame({
+        "unit": by_car["replication"].to_numpy(), "car": by_car["car"].to_numpy(),
+        "paid_hours": (by_car["car_shift_hours"] + by_car["car_overtime_hours"]).to_numpy(),
+        "other_jobs_attended": (by_car["other_jobs_attended"].to_numpy()
+                                if "other_jobs_attended" in by_car else 0.0)})
+    crew = crew_hours(scenario, frame, weeks) if scenario.cars else None
+    q = quantities(scenario, metrics, crew, weeks)
     if costs is None:
-        raise ValueError(f"scenario {scenario.name!r} has cars but no costs: block")
-    a = annual_factor(weeks)
-    crew = {c.name: crew_cost_per_hour(c.officers, c.clinicians, costs) for c in scenario.cars}
-    cars = by_car.assign(paid=by_car["car_shift_hours"] + by_car["car_overtime_hours"])
-    cars = cars.assign(cost=cars["paid"] * cars["car"].map(crew))
-    per_rep = cars.groupby("replication")[["paid", "cost"]].sum().reindex(index, fill_value=0.0)
-    out["car_hours"] = a * per_rep["paid"]
-    out["crew_vehicle_cost"] = a * per_rep["cost"]
-    out["fixed_cost"] = fixed_annual_cost(len(scenario.cars), costs)
-    out["scheme_cost"] = out["crew_vehicle_cost"] + out["fixed_cost"]
-    out["setup_cost"] = costs.setup_per_car * len(scenario.cars)
-    out["detentions_avoided"] = a * reps["s136_avoided"]
-    out["ae_attendances_avoided"] = a * reps["ae_avoided"]
-    out["officer_hours_released"] = a * reps["officer_hours_saved"]
-    out["savings_nhs"] = (out["detentions_avoided"] * costs.s136_detention
-                          + out["ae_attendances_avoided"]
-                          * (costs.ae_attendance + costs.ae_conveyance))
-    out["savings_police"] = out["officer_hours_released"] * costs.officer_hour
-    return out
-
-
-# ------------------------------------------------------------------ comparisons
-
-
-def paired(scenario: pd.DataFrame, comparator: pd.DataFrame | None) -> pd.DataFrame:
-    """Per-replication differences ``scenario - comparator`` of the components, plus
-    the derived per-replication measures (net benefits, savings_total, net costs).
-
-    Replications present in only one of the two are dropped (pairing needs both).
-    """
-    if comparator is None:
-        diff = scenario.copy()
-    else:
-        common = scenario.index.intersection(comparator.index)
-        diff = scenario.loc[common, list(COMPONENTS)] - comparator.loc[common, list(COMPONENTS)]
-    diff["savings_total"] = diff["savings_nhs"] + diff["savings_police"]
-    diff["net_cost_cash"] = diff["scheme_cost"] - diff["savings_nhs"]
-    diff["net_benefit_cash"] = -diff["net_cost_cash"]
-    diff["net_cost_with_police"] = diff["scheme_cost"] - diff["savings_total"]
-    diff["net_benefit_with_police"] = -diff["net_cost_with_police"]
-    return diff
+        if scenario.cars:
+            raise ValueError(f"scenario {scenario.name!r} has cars but no costs: block")
+        out = pd.DataFrame(0.0, index=q.index, columns=[ln.key for ln in LINES])
+        return out.assign(net_benefit_cash=0.0, net_benefit_with_police=0.0)
+    p = prices(costs, settings_of(scenario.appraisal))
+    led = ledger(q, p)
+    recurring = [ln.key for ln in LINES if not ln.setup]
+    cash = [ln.key for ln in LINES if not ln.setup and line_cash(ln, p)]
+    return led.assign(net_benefit_with_police=led[recurring].sum(axis=1),
+                      net_benefit_cash=led[cash].sum(axis=1))
 
 
 def ratio_of_means(num: np.ndarray, den: np.ndarray, confidence: float = CONFIDENCE
@@ -254,214 +731,3 @@ def ratio_of_means(num: np.ndarray, den: np.ndarray, confidence: float = CONFIDE
     _, sd, lo, hi, _ = t_interval(resid, confidence)  # mean of resid is 0
     half = (hi - lo) / 2
     return r, sd, r - half, r + half, n
-
-
-def payback(setup: float, net_benefit: float) -> float:
-    """Years for a net annual benefit to repay a one-off set-up cost.
-
-    ``setup / net_benefit`` when ``net_benefit > 0`` (0 with no set-up cost: every year
-    pays for itself); ``inf`` (never) when ``net_benefit <= 0`` or is unknown.
-    """
-    if not (isinstance(net_benefit, int | float) and net_benefit > 0):
-        return math.inf
-    return max(setup, 0.0) / net_benefit
-
-
-def summarise_pair(diff: pd.DataFrame, scenario: str, comparator: str) -> pd.DataFrame:
-    """Tidy rows (:data:`COLUMNS`) of every measure for one comparison.
-
-    Sums and differences: mean with a 95% t-interval over replications. Ratios: ratio of
-    means with a delta-method interval. Payback: from the mean net benefit and the ends of
-    its interval (``inf`` = never). ``prob_positive``: the share of replications whose
-    value is above 0 (net benefits, ROI, effects).
-    """
-    rows = []
-    stats: dict[str, tuple[float, float, float, float, int]] = {}
-    for m in MEASURES:
-        if m.name.startswith("payback_years"):
-            continue
-        if m.ratio is not None:
-            values = ratio_of_means(diff[m.ratio[0]].to_numpy(), diff[m.ratio[1]].to_numpy())
-        else:
-            values = t_interval(diff[m.name].to_numpy())
-        stats[m.name] = values
-    setup = float(diff["setup_cost"].mean()) if len(diff) else math.nan
-    for view in VIEWS:
-        mean, _sd, lo, hi, n = stats[f"net_benefit_{view}"]
-        stats[f"payback_years_{view}"] = (payback(setup, mean), math.nan, payback(setup, hi),
-                                          payback(setup, lo), n)
-    for m in MEASURES:
-        mean, sd, lo, hi, n = stats[m.name]
-        prob = math.nan
-        if m.prob_positive and len(diff):
-            column = f"net_benefit_{m.name[4:]}" if m.name.startswith("roi_") else m.name
-            prob = float((diff[column] > 0).mean())
-        rows.append({"scenario": scenario, "comparator": comparator, "measure": m.name,
-                     "unit": m.unit, "mean": mean, "sd": sd, "ci_low": lo, "ci_high": hi,
-                     "n": n, "prob_positive": prob})
-    return pd.DataFrame(rows, columns=COLUMNS)
-
-
-# ------------------------------------------------------------- the whole run
-
-
-@dataclass
-class Economics:
-    """The funding case of a run.
-
-    Attributes
-    ----------
-    table
-        Tidy rows (:data:`COLUMNS`): one per comparison and measure (``economics.csv``).
-    pairs
-        ``(scenario, comparator)`` names, in order.
-    per_replication
-        Per comparison, the per-replication annual figures (:func:`paired`).
-    components
-        Per scenario, :func:`annual_components`.
-    notes
-        Plain-language notes (scenarios left out and why, differing prices).
-    costs
-        Per scenario name, its costs (or None).
-    """
-
-    table: pd.DataFrame
-    pairs: list[tuple[str, str]]
-    per_replication: dict[tuple[str, str], pd.DataFrame]
-    components: dict[str, pd.DataFrame]
-    notes: list[str]
-    costs: dict[str, Costs | None]
-
-    def value(self, scenario: str, comparator: str, measure: str, column: str = "mean"
-              ) -> float:
-        """One number of :attr:`table`."""
-        t = self.table
-        row = t[(t.scenario == scenario) & (t.comparator == comparator) & (t.measure == measure)]
-        return float(row[column].iloc[0]) if len(row) else math.nan
-
-    def price_year(self) -> int | None:
-        years = {c.price_year for c in self.costs.values() if c is not None}
-        return years.pop() if len(years) == 1 else None
-
-
-def _weeks(result, name: str) -> int:
-    return result.settings[name].weeks
-
-
-def has_economics(scenario: Scenario) -> bool:
-    """Whether a scenario can be costed: it has a ``costs`` block or has no car."""
-    return scenario.costs is not None or not scenario.cars
-
-
-def comparison_pairs(scenarios: Sequence[Scenario], baseline: str | None,
-                     scheme_cost: dict[str, float]) -> list[tuple[str, str]]:
-    """Which comparisons to make.
-
-    Every scenario against the baseline; and, so that "should we fund one more car?" is
-    answered too, each scenario against the next cheaper one (by mean annual scheme cost)
-    when that is not the baseline. Without a baseline, each scenario with cars against its
-    calls' own standard-response counterfactual (:data:`COUNTERFACTUAL`).
-    """
-    names = [s.name for s in scenarios]
-    if baseline is None or baseline not in names:
-        return [(s.name, COUNTERFACTUAL) for s in scenarios if s.cars]
-    pairs = [(n, baseline) for n in names if n != baseline]
-    order = sorted(names, key=lambda n: (scheme_cost.get(n, math.nan), names.index(n)))
-    for name in names:
-        if name == baseline or not math.isfinite(scheme_cost.get(name, math.nan)):
-            continue
-        cheaper = [c for c in order if c != name and math.isfinite(scheme_cost.get(c, math.nan))
-                   and scheme_cost[c] < scheme_cost[name]]
-        if cheaper and cheaper[-1] != baseline:
-            pairs.append((name, cheaper[-1]))
-    return pairs
-
-
-def compute(result, costs: dict[str, Costs | None] | None = None,
-            pairs: Sequence[tuple[str, str]] | None = None) -> Economics:
-    """The funding case of a :class:`~sim.run.runner.RunResult`.
-
-    Parameters
-    ----------
-    result
-        A finished run.
-    costs
-        Unit costs per scenario name, replacing the scenarios' own ``costs`` blocks (the
-        probabilistic sensitivity analysis uses this; no re-simulation).
-    pairs
-        ``(scenario, comparator)`` comparisons; default :func:`comparison_pairs`.
-    """
-    notes: list[str] = []
-    used: dict[str, Costs | None] = {}
-    components: dict[str, pd.DataFrame] = {}
-    by_scenario = dict(tuple(result.replications.groupby("scenario", sort=False)))
-    by_car = dict(tuple(result.by_car.groupby("scenario", sort=False)))
-    empty_cars = result.by_car.iloc[0:0]
-    for s in result.scenarios:
-        c = (costs or {}).get(s.name, s.costs)
-        used[s.name] = c
-        if s.cars and c is None:
-            notes.append(f"{s.name} has no costs: block, so it is left out of the funding "
-                         "case.")
-            continue
-        components[s.name] = annual_components(s, by_scenario[s.name],
-                                               by_car.get(s.name, empty_cars),
-                                               _weeks(result, s.name), c)
-    mean_cost = {n: float(df["scheme_cost"].mean()) for n, df in components.items()}
-    if pairs is None:
-        pairs = comparison_pairs(result.scenarios, result.baseline, mean_cost)
-    kept, tables, per_rep = [], [], {}
-    for scen, comp in pairs:
-        if scen not in components or (comp != COUNTERFACTUAL and comp not in components):
-            continue
-        diff = paired(components[scen], None if comp == COUNTERFACTUAL else components[comp])
-        per_rep[(scen, comp)] = diff
-        tables.append(summarise_pair(diff, scen, comp))
-        kept.append((scen, comp))
-    prices = {(c.s136_detention, c.ae_attendance, c.ae_conveyance, c.officer_hour)
-              for n, c in used.items() if c is not None and n in components}
-    if len(prices) > 1:
-        notes.append("The scenarios value detentions, A&E attendances or officer hours at "
-                     "different prices; each scenario is valued at its own prices.")
-    years = {c.price_year for c in used.values() if c is not None}
-    if len(years) > 1:
-        notes.append(f"The scenarios' costs are in different price years ({sorted(years)}): "
-                     "comparisons between them mix price years.")
-    table = (pd.concat(tables, ignore_index=True) if tables
-             else pd.DataFrame(columns=COLUMNS))
-    return Economics(table=table, pairs=kept, per_replication=per_rep, components=components,
-                     notes=notes, costs=used)
-
-
-# ------------------------------------------------------------------ wording
-
-
-def verdict(econ: Economics, scenario: str, comparator: str,
-            psa_prob: dict[str, float] | None = None, draws: int = 0) -> str:
-    """One plain-language line: the net benefit a year with its interval, in both views.
-
-    ``psa_prob`` (view -> share of PSA draws with a positive net benefit) and ``draws``
-    add the probability over the uncertain inputs.
-
-    Examples
-    --------
-    ``cpft_one_car vs no_car: net benefit -£82,100 a year in NHS cash (95% interval -£85,300
-    to -£78,900), positive in 0% of replications; £29,300 counting police time (95%
-    interval £22,400 to £36,100), positive in 90% of replications``
-    """
-    parts = []
-    for view, label in (("cash", "in NHS cash"), ("with_police", "counting police time")):
-        m = f"net_benefit_{view}"
-        mean = econ.value(scenario, comparator, m)
-        lo = econ.value(scenario, comparator, m, "ci_low")
-        hi = econ.value(scenario, comparator, m, "ci_high")
-        p = econ.value(scenario, comparator, m, "prob_positive")
-        lead = "net benefit " if view == "cash" else ""
-        tail = " a year" if view == "cash" else ""
-        text = (f"{lead}{money(mean)}{tail} {label} (95% interval {money(lo)} to {money(hi)}), "
-                f"positive in {percent(p)} of replications")
-        if psa_prob and view in psa_prob and draws:
-            text += f" and {percent(psa_prob[view])} of {draws} PSA draws"
-        parts.append(text)
-    return f"{scenario} vs {comparator}: " + "; ".join(parts)
-

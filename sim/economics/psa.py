@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from sim.common.dotted import get_dotted
+from sim.common.names import MAX_NAME_LENGTH
 from sim.core.streams import name_key
 from sim.economics.funding import (
     COUNTERFACTUAL,
@@ -237,7 +238,8 @@ class _Evaluator:
             for n, k in point_keys.items():
                 if (n, k) not in self.cache and (n, k) not in todo:
                     variant = self.scenarios[n].with_overrides(
-                        {**dict(k), "uncertainty": None, "name": f"{n}~psa{len(todo)}"})
+                        {**dict(k), "uncertainty": None,
+                         "name": f"psa{len(todo)}.{n}"[:MAX_NAME_LENGTH]})
                     todo[(n, k)] = variant
         if todo:
             self._simulate(todo)

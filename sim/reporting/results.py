@@ -1,4 +1,8 @@
-"""Writing a run's results folder (its files: ``results/README.md``), each file atomically.
+"""Writing a run's results folder (its files: ``results/README.md``), replaced whole.
+
+Every file is written into a staging folder that takes the place of the results folder
+only when all are complete (``sim/common/folders.py``); the folder carries the marker file
+``.crisis-sim-results``.
 
 Files::
 
@@ -30,7 +34,10 @@ import pandas as pd
 import yaml
 
 from sim.common.atomic import write_csv, write_text
+from sim.common.folders import OutputError, inside, moved, replace_folder
 from sim.core.streams import STREAM_NAMES
+from sim.economics.funding import compute
+from sim.reporting.funding_case import write_funding_case
 from sim.run.runner import RunResult
 from sim.scenario.schema import Scenario
 
@@ -123,14 +130,43 @@ def manifest(result: RunResult, sources: dict[str, str] | None = None,
 
 def write_results(result: RunResult, out_dir: str | Path, *, sources: dict[str, str] | None = None,
                   command: list[str] | None = None, plots: bool = True, psa: Any = None,
-                  economics: bool = True) -> list[Path]:
-    """Write every output of a run into ``out_dir``; returns the paths written.
+                  economics: bool = True, event_log: str | Path | None = None) -> list[Path]:
+    """Write every output of a run into ``out_dir``, replacing it whole; returns the paths.
+
+    The files are written into a staging folder that replaces ``out_dir`` only when every
+    one is complete (:func:`sim.common.folders.replace_folder`): if this fails or is
+    interrupted, ``out_dir`` is left as it was; no file of an earlier run survives. A
+    folder that is not a results folder is refused (:class:`sim.common.folders.OutputError`).
 
     With ``economics`` (the default) it also writes the funding case: ``economics.csv``,
     ``economics.xlsx`` and ``report.html`` (:mod:`sim.reporting.report`), with the sensitivity
     analysis ``psa`` (:func:`sim.economics.psa.run_psa`; default ``result.extra["psa"]``) if given.
+    ``event_log``, a path inside ``out_dir``, also writes ``result.events`` there
+    (:func:`sim.core.eventlog.write_event_log`).
     """
-    out = Path(out_dir)
+    final = Path(out_dir)
+    for s in result.scenarios:  # before anything is written
+        inside(final, "scenarios", f"{s.name}.yaml")
+    log_at = None
+    if event_log is not None:
+        log_at = Path(event_log).expanduser().resolve()
+        if final.expanduser().resolve() not in log_at.parents:
+            raise OutputError(event_log, f"is not inside the results folder {final}")
+        log_at = log_at.relative_to(final.expanduser().resolve())
+    with replace_folder(final, inputs=(sources or {}).values()) as out:
+        written = _write_all(result, out, sources, command, plots, psa, economics)
+        if log_at is not None:
+            from sim.core.eventlog import write_event_log
+
+            path = write_event_log(result.events, out / log_at)
+            written.append(path)
+            result.extra["event_log_path"] = final / path.relative_to(out)
+    return moved(written, out, final)
+
+
+def _write_all(result: RunResult, out: Path, sources: dict[str, str] | None,
+               command: list[str] | None, plots: bool, psa: Any, economics: bool
+               ) -> list[Path]:
     written: list[Path] = []
 
     def csv(name: str, frame: pd.DataFrame) -> None:
@@ -144,7 +180,7 @@ def write_results(result: RunResult, out_dir: str | Path, *, sources: dict[str, 
     csv("by_hour_of_week.csv", result.by_hour_of_week)
     csv("by_car.csv", result.by_car_summary())
     for s in result.scenarios:
-        path = out / "scenarios" / f"{s.name}.yaml"
+        path = inside(out, "scenarios", f"{s.name}.yaml")
         write_text(path, scenario_yaml(s))
         written.append(path)
     plot_paths: list[Path] = []
@@ -158,9 +194,8 @@ def write_results(result: RunResult, out_dir: str | Path, *, sources: dict[str, 
     write_text(path, json.dumps(run_manifest, indent=2) + "\n")
     written.append(path)
     if economics:
-        from sim.reporting.report import write_funding_case
-
         written.extend(write_funding_case(
-            result, out, psa=psa if psa is not None else result.extra.get("psa"),
+            result, compute(result), out,
+            psa=psa if psa is not None else result.extra.get("psa"),
             sources=sources, manifest=run_manifest, plot_paths=plot_paths, plots=plots))
     return written

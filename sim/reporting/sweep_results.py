@@ -1,4 +1,7 @@
-"""A sweep's tables and results folder. Every file is written atomically, at the end.
+"""A sweep's results folder, written at the end and replaced whole (``sim/common/folders.py``).
+
+The tables are computed by ``sim/experiments/sweeps/tables.py``; the public ``sim.sweep``
+(``sim/api.py``) runs a sweep and then writes its folder here.
 
 Files::
 
@@ -9,6 +12,8 @@ Files::
     plots/*.png            metrics against the swept inputs (see sim.sweep_plots)
     manifest.json          versions, platform, command, settings, points, wall time,
                            throughput
+    .tasks/                the finished task store (``--resume`` reads a copy of it)
+    .crisis-sim-results    the marker of a folder this tool wrote
 
 The tables and plots hold no clock times, so a run resumed after a kill writes them byte
 for byte as an uninterrupted run does; only ``manifest.json`` records times.
@@ -17,8 +22,8 @@ for byte as an uninterrupted run does; only ``manifest.json`` records times.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
-from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -27,10 +32,9 @@ import pandas as pd
 import yaml
 
 from sim.common.atomic import write_text
-from sim.common.stats import t_interval
-from sim.core.metrics import METRIC_NAMES
+from sim.common.folders import inside, moved, replace_folder
 from sim.experiments.sweeps.design import Sweep
-from sim.experiments.sweeps.store import Task
+from sim.experiments.sweeps.store import TASKS_DIR, TaskStore
 from sim.reporting.results import (
     git_revision,
     random_streams_info,
@@ -38,47 +42,6 @@ from sim.reporting.results import (
     versions,
     write_csv,
 )
-
-
-def sweep_table(sweep: Sweep, tasks: Sequence[Task],
-                results: dict[str, list[dict[str, float]]]) -> pd.DataFrame:
-    """One row per point and replication: ``point``, inputs, ``replication``, metrics."""
-    by_point: dict[int, dict[int, dict[str, float]]] = {}
-    for task in tasks:
-        for r, metrics in zip(task.reps, results[task.key], strict=True):
-            by_point.setdefault(task.point.index, {})[r] = metrics
-    rows = []
-    for point in sweep.points:
-        reps = by_point[point.index]
-        for r in range(sweep.reps):
-            rows.append({"point": point.index, "variant": point.variant, **point.inputs,
-                         "replication": r, **{m: reps[r][m] for m in METRIC_NAMES}})
-    columns = ["point", *sweep.input_columns, "replication", *METRIC_NAMES]
-    return pd.DataFrame(rows, columns=columns)
-
-
-def summarise_sweep(table: pd.DataFrame, inputs: Sequence[str] | None = None) -> pd.DataFrame:
-    """Mean, sd and 95% t-interval of every metric per point (tidy: one row per metric).
-
-    ``inputs`` are the columns identifying a point (default: those between ``point`` and
-    ``replication`` in ``table``).
-    """
-    if inputs is None:
-        cols = list(table.columns)
-        inputs = cols[cols.index("point") + 1: cols.index("replication")]
-    rows = []
-    for point, group in table.groupby("point", sort=True):
-        first = group.iloc[0]
-        keys = {"point": point, **{c: first[c] for c in inputs}}
-        for metric in METRIC_NAMES:
-            mean, sd, lo, hi, n = t_interval(group[metric].to_numpy())
-            rows.append({**keys, "metric": metric, "mean": mean, "sd": sd, "ci_low": lo,
-                         "ci_high": hi, "n": n})
-    columns = ["point", *inputs, "metric", "mean", "sd", "ci_low", "ci_high", "n"]
-    out = pd.DataFrame(rows, columns=columns)
-    for c in inputs:  # keep the input columns' types (ints stay ints)
-        out[c] = out[c].astype(table[c].dtype)
-    return out
 
 
 def manifest(sweep: Sweep, run: dict[str, Any], files: list[str],
@@ -112,8 +75,28 @@ def manifest(sweep: Sweep, run: dict[str, Any], files: list[str],
 def write_sweep(sweep: Sweep, table: pd.DataFrame, summary: pd.DataFrame, out: str | Path,
                 *, run: dict[str, Any], command: list[str] | None = None,
                 plots: bool = True) -> list[Path]:
-    """Write the sweep's results folder; returns the paths written."""
-    out = Path(out)
+    """Write the sweep's results folder, replacing it whole; returns the paths written.
+
+    The files, and a copy of the finished task store (``.tasks/``, from where it lived while
+    the sweep ran: :func:`sim.experiments.sweeps.store.running_folder`), go into a staging
+    folder that replaces ``out`` only when all are complete
+    (:func:`sim.common.folders.replace_folder`); the running store is then removed. If this
+    fails or is interrupted, ``out`` is left as it was and the running store is kept for
+    ``--resume``.
+    """
+    final = Path(out)
+    store = TaskStore(final)
+    inputs = [f for f in (sweep.source, sweep.base_source) if f]
+    with replace_folder(final, inputs=inputs) as staging:
+        written = _write_all(sweep, table, summary, staging, run, command, plots)
+        if store.folder.is_dir():
+            shutil.copytree(store.folder, staging / TASKS_DIR)
+    store.discard()
+    return moved(written, staging, final)
+
+
+def _write_all(sweep: Sweep, table: pd.DataFrame, summary: pd.DataFrame, out: Path,
+               run: dict[str, Any], command: list[str] | None, plots: bool) -> list[Path]:
     written: list[Path] = []
     write_csv(out / "sweep.csv", table)
     written.append(out / "sweep.csv")
@@ -121,7 +104,7 @@ def write_sweep(sweep: Sweep, table: pd.DataFrame, summary: pd.DataFrame, out: s
     written.append(out / "sweep_summary.csv")
     width = len(str(max(len(sweep.points) - 1, 0)))
     for p in sweep.points:
-        path = out / "scenarios" / f"point_{p.index:0{width}d}.yaml"
+        path = inside(out, "scenarios", f"point_{p.index:0{width}d}.yaml")
         write_text(path, yaml.safe_dump(p.scenario.to_dict(), sort_keys=False,
                                         allow_unicode=True))
         written.append(path)

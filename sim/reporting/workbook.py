@@ -18,7 +18,8 @@ Sheets:
     Each draw's input values and outcomes.
 
 Money cells carry a ``£#,##0`` format; ``inf`` (a payback that never comes) is written as
-the text ``never``. The file is written atomically.
+the text ``never``. Text that a spreadsheet would run as a formula is neutralised
+(``sim/common/spreadsheet.py``). The file is written atomically.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from sim.common.atomic import atomic_path
+from sim.common.spreadsheet import neutralise
 from sim.economics.funding import BY_NAME, COMPONENTS, Economics
 
 MONEY_FORMAT = '£#,##0;[Red]-£#,##0'
@@ -52,6 +54,10 @@ def _format_for(unit: str) -> str:
 
 
 def _cell_value(value: Any) -> Any:
+    """A value for a cell: text that a spreadsheet would run is neutralised
+    (:func:`sim.common.spreadsheet.neutralise`); NaN is empty, infinity a word."""
+    if isinstance(value, str):
+        return neutralise(value)
     if isinstance(value, float):
         if math.isnan(value):
             return None
@@ -173,6 +179,11 @@ def write_workbook(path: str | Path, econ: Economics, psa=None, *,
             _frame_sheet(wb, "PSA draws", wide)
             _frame_sheet(wb, "CEAC", psa.ceac, {"probability": "0%", "wtp": MONEY_FORMAT})
     path = Path(path)
+    for sheet in wb.worksheets:  # the workbook holds no formulas: titles and headers too
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                if cell.data_type == "f":
+                    cell.value = neutralise(str(cell.value))
     with atomic_path(path) as tmp:
         wb.save(tmp)
     return path

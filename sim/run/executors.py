@@ -1,76 +1,178 @@
-"""Where a sweep's tasks run: this process, local worker processes, or a Dask cluster.
+"""Where batches of replications run: this process, local worker processes, or a Dask cluster.
 
-Every backend runs the same function, :func:`run_task`, on the same tasks, and a
-replication's numbers depend only on its scenario and ``(seed, replication)``: results are
-identical whichever backend runs them and however many workers it has. Each backend calls
-``on_done(task, results)`` in the calling process as each task finishes (in whatever
-order they finish), which is where the sweep records it for ``--resume``.
+The one way to submit work, used by scenario runs (``sim/run/runner.py``) and sweeps
+(``sim/experiments/sweeps/run.py``). A :class:`Batch` is a picklable function (defined at
+module level) and its arguments; :func:`run_batches` runs a list of them and returns their
+results in submission order, calling ``on_done(batch, result)`` in the calling process as
+each finishes (in whatever order they finish: where a sweep records its task store) and
+advancing the progress bar of :func:`progress_bar` by the batch's ``size``.
+
+Every backend runs the same functions on the same arguments, and a replication's numbers
+depend only on its scenario and ``(seed, replication)`` (``sim/core/streams.py``): results
+are identical whichever backend runs them and however many workers it has.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, wait
+import sys
+import uuid
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from sim.core.model import ScenarioModel
-from sim.experiments.sweeps.design import SweepError
-from sim.experiments.sweeps.store import Task, code_sha256
-from sim.run.workers import worker_pool
-from sim.scenario.loader import Problem
-from sim.scenario.schema import Scenario
+from tqdm import tqdm
 
-OnDone = Callable[[Task, list[dict[str, float]]], None]
+from sim.common.errors import InputError, Problem
+from sim.run.workers import worker_pool
+
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 CONNECT_TIMEOUT_S = 15
+IN_FLIGHT_PER_WORKER = 2
+"""Batches queued per local worker: enough to keep it busy, few enough that an interrupted
+run has little unrecorded work and memory stays flat however many batches there are."""
+
+ENV_HINT = ("the scheduler and every worker must import this project's sim package: install "
+            "it there (pip install -e '.[distributed]'), or start 'dask scheduler' and 'dask "
+            "worker' from the project folder with PYTHONPATH set to it")
 
 
-def run_task(scenario: Scenario, seed: int, weeks: int, warmup_weeks: int,
-             reps: Sequence[int]) -> list[dict[str, float]]:
-    """Worker function: the metrics of replications ``reps`` of one scenario."""
-    model = ScenarioModel(scenario, weeks=weeks, warmup_weeks=warmup_weeks)
-    return [model.run(seed, r).metrics for r in reps]
+class ExecutorError(InputError):
+    """The chosen backend cannot run the work (Dask missing, unreachable, or its workers
+    run other code). Bad input, exit status 2; ``problems`` names the ``--scheduler``."""
 
 
-def _args(task: Task, seed: int, weeks: int, warmup_weeks: int) -> tuple:
-    return (task.point.scenario, seed, weeks, warmup_weeks, task.reps)
+@dataclass(frozen=True)
+class Batch:
+    """One unit of work: ``fn(*args)`` in a worker.
 
-
-def run_serial(tasks: Sequence[Task], seed: int, weeks: int, warmup_weeks: int,
-               on_done: OnDone) -> None:
-    """Run every task in this process, in order."""
-    for task in tasks:
-        on_done(task, run_task(*_args(task, seed, weeks, warmup_weeks)))
-
-
-def run_processes(tasks: Sequence[Task], seed: int, weeks: int, warmup_weeks: int,
-                  on_done: OnDone, jobs: int) -> None:
-    """Run the tasks in ``jobs`` local worker processes.
-
-    At most two tasks per worker are in flight, so an interrupted run has little
-    unrecorded work and memory stays flat however many tasks there are.
+    ``fn`` must be picklable by reference (a module-level function) and ``args`` picklable.
+    ``key`` names the batch; on Dask it becomes part of the task key, so equal keys must
+    mean equal work when :func:`run_batches` is given a ``key_prefix``. ``size`` is how far
+    the batch advances the progress bar (its replications).
     """
-    if jobs <= 1 or len(tasks) <= 1:
-        run_serial(tasks, seed, weeks, warmup_weeks, on_done)
+
+    key: Hashable
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+    size: int = 1
+
+
+OnDone = Callable[[Batch, Any], None]
+
+
+@contextmanager
+def progress_bar(total: int, desc: str, *, show: bool | None = None,
+                 initial: int = 0) -> Iterator[Any]:
+    """A progress bar of replications on stderr, closed on exit; ``None`` when not shown.
+
+    ``show``: default, when stderr is a terminal. The one place bars are set up.
+    """
+    if not (sys.stderr.isatty() if show is None else show):
+        yield None
         return
-    pool = worker_pool(min(jobs, len(tasks)))
-    pending = list(reversed(tasks))
-    running: dict = {}
+    bar = tqdm(total=total, initial=initial, unit="rep", desc=desc, file=sys.stderr,
+               dynamic_ncols=True)
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+def run_batches(batches: Sequence[Batch], *, jobs: int = 1, client: Any = None,
+                on_done: OnDone | None = None, bar: Any = None,
+                key_prefix: str | None = None) -> list[Any]:
+    """Run every batch; return their results in the order of ``batches``.
+
+    Parameters
+    ----------
+    jobs
+        Local worker processes (1: this process, in order). Ignored with ``client``.
+    client
+        A ``distributed.Client`` (:func:`connect_dask`; call :func:`check_workers` first):
+        run on that Dask cluster.
+    on_done
+        Called in this process with each batch and its result as it finishes.
+    bar
+        A bar from :func:`progress_bar`, advanced by each finished batch's ``size``.
+    key_prefix
+        Dask only: task keys are ``<key_prefix>-<batch.key>``, which lets the cluster share
+        results of equal keys (give it only when keys name their work, e.g. content
+        hashes); default, a prefix unique to this call.
+    """
+    results: list[Any] = [None] * len(batches)
+
+    def done(index: int, result: Any) -> None:
+        results[index] = result
+        if on_done is not None:
+            on_done(batches[index], result)
+        if bar is not None:
+            bar.update(batches[index].size)
+
+    if client is not None:
+        _run_dask(batches, client, done, key_prefix or f"sim-{uuid.uuid4().hex[:12]}")
+    elif jobs <= 1 or len(batches) <= 1:
+        for i, batch in enumerate(batches):
+            done(i, batch.fn(*batch.args))
+    else:
+        _run_processes(batches, jobs, done)
+    return results
+
+
+def backend_name(jobs: int, client: Any = None, batches: int | None = None) -> str:
+    """Where :func:`run_batches` runs ``batches`` batches with these settings, in words."""
+    if client is not None:
+        n = len(client.nthreads())
+        return f"Dask scheduler {client.scheduler.address} ({n} worker{'s' if n != 1 else ''})"
+    if batches is not None:
+        jobs = min(jobs, max(1, batches))
+    return "this process" if jobs <= 1 else f"{jobs} local worker processes"
+
+
+def _run_processes(batches: Sequence[Batch], jobs: int,
+                   done: Callable[[int, Any], None]) -> None:
+    """Run the batches in ``jobs`` local worker processes, at most
+    :data:`IN_FLIGHT_PER_WORKER` per worker queued at once, in submission order."""
+    pool = worker_pool(min(jobs, len(batches)))
+    pending = list(range(len(batches)))[::-1]
+    running: dict[Future, int] = {}
     try:
         while pending or running:
-            while pending and len(running) < 2 * jobs:
-                task = pending.pop()
-                running[pool.submit(run_task, *_args(task, seed, weeks, warmup_weeks))] = task
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=lambda f: running[f].key):
-                task = running.pop(future)
-                on_done(task, future.result())
+            while pending and len(running) < IN_FLIGHT_PER_WORKER * jobs:
+                i = pending.pop()
+                running[pool.submit(batches[i].fn, *batches[i].args)] = i
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in sorted(finished, key=running.__getitem__):
+                done(running.pop(future), future.result())
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
 
+
+def _run_dask(batches: Sequence[Batch], client: Any, done: Callable[[int, Any], None],
+              key_prefix: str) -> None:
+    from distributed import as_completed
+
+    futures = {client.submit(b.fn, *b.args, key=f"{key_prefix}-{b.key}", retries=1): i
+               for i, b in enumerate(batches)}
+    try:
+        for future in as_completed(list(futures)):
+            done(futures[future], future.result())
+    except BaseException as exc:
+        client.cancel(list(futures))
+        if isinstance(exc, ModuleNotFoundError) or "deserializ" in str(exc):
+            raise ExecutorError([Problem("--scheduler", None, "", f"Dask could not run the "
+                                         f"tasks ({type(exc).__name__}: "
+                                         f"{str(exc).splitlines()[0]}); {ENV_HINT}")]) from None
+        raise
+
+
+# --------------------------------------------------------------------------- Dask
 
 def scheduler_address(flag: str | None) -> str | None:
     """The Dask scheduler to use: the flag, else ``$DASK_SCHEDULER_ADDRESS``, else None."""
@@ -79,25 +181,29 @@ def scheduler_address(flag: str | None) -> str | None:
 
 def connect_dask(scheduler: object) -> tuple[Any, bool]:
     """A ``distributed.Client`` for ``scheduler`` (an address or a Client), and whether
-    it is ours to close. Raises :class:`SweepError` if Dask is missing or unreachable."""
+    it is ours to close. Raises :class:`ExecutorError` if Dask is missing or unreachable."""
     try:
         from distributed import Client
     except ImportError:
-        raise SweepError([Problem("--scheduler", None, "", "running on a Dask cluster needs "
-                                  "the optional extra: pip install '.[distributed]' (or "
-                                  "pip install 'dask[distributed]')")]) from None
+        raise ExecutorError([Problem("--scheduler", None, "", "running on a Dask cluster "
+                                     "needs the optional extra: pip install '.[distributed]' "
+                                     "(or pip install 'dask[distributed]')")]) from None
     if isinstance(scheduler, Client):
         return scheduler, False
     try:
         return Client(str(scheduler), timeout=CONNECT_TIMEOUT_S), True
     except (OSError, TimeoutError, ValueError) as exc:
-        raise SweepError([Problem("--scheduler", None, "", f"cannot reach the Dask "
-                                  f"scheduler at {scheduler}: {exc}")]) from None
+        raise ExecutorError([Problem("--scheduler", None, "", f"cannot reach the Dask "
+                                     f"scheduler at {scheduler}: {exc}")]) from None
 
 
-ENV_HINT = ("the scheduler and every worker must import this project's sim package: install "
-            "it there (pip install -e '.[distributed]'), or start 'dask scheduler' and 'dask "
-            "worker' from the project folder with PYTHONPATH set to it")
+def code_sha256() -> str:
+    """SHA-256 of the sim package's source files: the code that computes the numbers."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def check_workers(client: Any) -> int:
@@ -105,45 +211,19 @@ def check_workers(client: Any) -> int:
     try:
         theirs = client.run(code_sha256)
     except Exception as exc:  # noqa: BLE001 - any failure here is the workers' environment
-        raise SweepError([Problem("--scheduler", None, "", f"the Dask workers cannot run the "
-                                  f"simulator ({type(exc).__name__}: {exc}); {ENV_HINT}")]
-                         ) from None
+        raise ExecutorError([Problem("--scheduler", None, "", f"the Dask workers cannot run "
+                                     f"the simulator ({type(exc).__name__}: {exc}); "
+                                     f"{ENV_HINT}")]) from None
     if not theirs:
-        raise SweepError([Problem("--scheduler", None, "", "the Dask scheduler has no workers; "
-                                  "start some with: dask worker " + client.scheduler.address)])
+        raise ExecutorError([Problem("--scheduler", None, "", "the Dask scheduler has no "
+                                     "workers; start some with: dask worker "
+                                     + client.scheduler.address)])
     ours = code_sha256()
     other = sorted(w for w, h in theirs.items() if h != ours)
     if other:
-        raise SweepError([Problem("--scheduler", None, "", f"{len(other)} of {len(theirs)} Dask "
-                                  f"workers run other simulator code than this machine (e.g. "
-                                  f"{other[0]}); their numbers would not match a local run. "
-                                  "Install the same version of this project on every worker")])
+        raise ExecutorError([Problem("--scheduler", None, "", f"{len(other)} of {len(theirs)} "
+                                     f"Dask workers run other simulator code than this machine "
+                                     f"(e.g. {other[0]}); their numbers would not match a "
+                                     "local run. Install the same version of this project on "
+                                     "every worker")])
     return len(theirs)
-
-
-def run_dask(tasks: Sequence[Task], seed: int, weeks: int, warmup_weeks: int,
-             on_done: OnDone, client: Any) -> str:
-    """Send the tasks to a Dask cluster through ``client``; returns a description of it.
-
-    Call :func:`check_workers` first.
-    """
-    from distributed import as_completed
-
-    address = client.scheduler.address
-    n = len(client.nthreads())
-    futures = {}
-    for task in tasks:
-        future = client.submit(run_task, *_args(task, seed, weeks, warmup_weeks),
-                               key=f"sim-sweep-{task.key}", retries=1)
-        futures[future] = task
-    try:
-        for future in as_completed(list(futures)):
-            on_done(futures[future], future.result())
-    except BaseException as exc:
-        client.cancel(list(futures))
-        if isinstance(exc, ModuleNotFoundError) or "deserializ" in str(exc):
-            raise SweepError([Problem("--scheduler", None, "", f"Dask could not run the tasks "
-                                      f"({type(exc).__name__}: {str(exc).splitlines()[0]}); "
-                                      f"{ENV_HINT}")]) from None
-        raise
-    return f"Dask scheduler {address} ({n} worker{'s' if n != 1 else ''})"

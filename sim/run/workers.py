@@ -1,8 +1,9 @@
 """Worker processes: the one place that sets them up.
 
-Replications run in a :class:`concurrent.futures.ProcessPoolExecutor` (the runner and
-local sweeps). A worker is started with :func:`exit_with_parent`, so that killing the main
-process (even with SIGKILL) never leaves workers behind waiting for work.
+Replications run in a :class:`concurrent.futures.ProcessPoolExecutor` made here and used by
+``sim/run/executors.py`` (scenario runs and local sweeps alike). A worker is started with
+:func:`exit_with_parent`, so that killing the main process (even with SIGKILL) never leaves
+workers behind waiting for work.
 """
 
 from __future__ import annotations

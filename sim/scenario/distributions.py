@@ -16,8 +16,9 @@ Supported forms (``dist`` is the discriminator)::
     {dist: triangular, low: 10, mode: 20, high: 60}
     {dist: empirical, values: [12, 30, 45]}   # each value equally likely
 
-All values are non-negative; units are those of the key that holds the distribution
-(``*_minutes`` or ``*_hours``).
+All values are non-negative and finite; units are those of the key that holds the
+distribution (``*_minutes`` or ``*_hours``), whose ceiling on the mean is checked by
+:mod:`sim.scenario.schema`.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ _Z95 = 1.6448536269514722  # standard normal 95th percentile
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -201,3 +202,13 @@ Distribution = Annotated[
     Field(discriminator="dist"),
 ]
 """Any supported distribution; the ``dist`` key selects the form."""
+
+
+def mean_or_inf(dist: _Dist) -> float:
+    """The distribution's mean, or ``inf`` when it is too large for a float (a lognormal
+    whose ``p95`` is astronomically above its ``median``)."""
+    try:
+        mean = float(dist.mean_value)
+    except OverflowError:
+        return math.inf
+    return mean if math.isfinite(mean) else math.inf

@@ -7,8 +7,12 @@ Rules (``docs/scenarios.md``):
 
 * ``extends: other.yaml`` (relative to the file) merges the files deeply: maps merge,
   lists and scalars are replaced whole; a cycle is an error.
-* files whose names start with ``_`` are partial: they are only extended, never run.
-* a scenario without its own ``name`` is named after its file.
+* files whose names start with ``_`` are partial: they are only extended, never run
+  (:func:`load_scenario` refuses one).
+* a scenario without its own ``name`` is named after its file, whose name must then follow
+  the name rule (:mod:`sim.common.names`).
+* a file is read with the limits of :mod:`sim.common.yamlio` (size, nesting, aliases,
+  encoding); a chain of ``extends`` is at most :data:`MAX_EXTENDS` files long.
 * unknown keys, duplicate keys, unquoted times (YAML reads ``17:00`` as 1020) and every
   schema rule of :mod:`sim.scenario.schema` are errors.
 """
@@ -27,11 +31,19 @@ from sim.common.errors import (
     dedupe,
     format_key,
 )
+from sim.common.names import name_problem
 from sim.common.yamlio import read_yaml
 from sim.scenario.schema import Scenario, validate
 
 __all__ = ["KeyPath", "Positions", "Problem", "Scenario", "ScenarioError", "format_key",
            "is_partial", "load_scenario", "scenario_from_dict"]
+
+MAX_EXTENDS = 10
+"""Longest chain of ``extends`` (a file, its parent, ...): the shipped files use 2."""
+
+PARTIAL = "a partial file (name starts with _) is only extended by other files, never run"
+"""Why a partial file is refused as a scenario (by :func:`load_scenario` and the CLI)."""
+
 
 def is_partial(path: str | Path) -> bool:
     """Whether a file is partial (its name starts with ``_``): extended, never run."""
@@ -92,6 +104,14 @@ def _load_raw(path: Path, chain: tuple[Path, ...]
         cycle = " -> ".join(p.name for p in (*chain, path.resolve(), parent))
         problems.append(Problem(str(path), line, "extends", f"extends cycle: {cycle}"))
         return None, positions, problems
+    if len(chain) + 1 >= MAX_EXTENDS:
+        problems.append(Problem(str(path), line, "extends",
+                                f"a chain of extends longer than {MAX_EXTENDS} files"))
+        return None, positions, problems
+    if parent.is_dir():
+        problems.append(Problem(str(path), line, "extends",
+                                f"{parent_ref} is a folder, not a scenario file"))
+        return None, positions, problems
     if not parent.is_file():
         problems.append(Problem(str(path), line, "extends", f"file not found: {parent_ref}"))
         return None, positions, problems
@@ -121,15 +141,25 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises
     ------
     ScenarioError
-        With every problem found, each naming the file, line and key.
+        With every problem found, each naming the file, line and key; also for a partial
+        file, a folder, and a file past a limit of the reader (:mod:`sim.common.yamlio`).
     """
     path = Path(path)
+    if is_partial(path):
+        raise ScenarioError([Problem(str(path), None, "", PARTIAL)])
     data, positions, problems = _load_raw(path, ())
     if data is None:
         raise ScenarioError(by_line(problems))
     name_at = positions.get(("name",))
     if name_at is None or name_at[0] != str(path):  # a name inherited from a parent is not used
         data["name"] = path.stem
+        bad = name_problem(path.stem)
+        if bad is not None:
+            problems.append(Problem(str(path), None, "name",
+                                    f"the scenario is named after its file, and the file name "
+                                    f"{path.name!r} is not a valid name ({bad}); add a 'name:' "
+                                    "key, or rename the file"))
+            data["name"] = "scenario"  # reported once, here
     try:
         scenario = validate(data, positions, str(path))
     except ScenarioError as exc:

@@ -2,7 +2,12 @@
 
 Loading a file (``extends``, line numbers, error reports) is :mod:`sim.scenario.loader`;
 this module only defines the validated, frozen :class:`Scenario` object and its
-parts. Every model forbids unknown keys.
+parts. Every model forbids unknown keys and every number must be finite (no ``.inf`` or
+``.nan``).
+
+Ceilings keep a run's time and memory bounded and catch typos (``calls_per_day: 1e9``);
+each has a one-line reason here and is listed in ``docs/scenarios.md`` ("Limits"). Names
+follow the one rule of :mod:`sim.common.names`.
 """
 
 from __future__ import annotations
@@ -12,17 +17,20 @@ import math
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from sim.common.dotted import get_dotted, set_dotted
 from sim.common.errors import KeyPath, Positions, Problem, ScenarioError, by_line, dedupe, located
+from sim.common.names import check_name
 from sim.scenario.calendar import (
     DAY_NAMES,
     MINUTES_PER_DAY,
@@ -33,30 +41,89 @@ from sim.scenario.calendar import (
 )
 from sim.scenario.costs import (
     UNCERTAIN_ROOTS,
+    Appraisal,
     Costs,
+    UncertainInput,
     Uncertainty,
     input_applies,
+    input_key,
     input_range,
     input_value,
+    rebalance_shares,
 )
-from sim.scenario.distributions import Distribution, Fixed
+from sim.scenario.distributions import Distribution, Fixed, mean_or_inf
 from sim.scenario.presets import HOURLY_PROFILES
 from sim.scenario.problems import problem_from_error
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 NonNegative = Annotated[float, Field(ge=0)]
+Name = Annotated[str, AfterValidator(check_name)]
+"""A scenario, car or call-type name: the rule of :mod:`sim.common.names`."""
+
+MAX_WEEKS = 520
+"""Measured weeks: ten years, far beyond any planning horizon (time grows with weeks)."""
+MAX_WARMUP_WEEKS = 52
+"""Warm-up weeks: cars start idle and the queue settles within days; a year is ample."""
+MAX_REPLICATIONS = 10_000
+"""Replications: intervals stop narrowing usefully long before (results are kept per one)."""
+MAX_CALLS_PER_DAY = 2000
+"""Mental-health calls a day: 200 times Cambridgeshire's 10; more is a typo (each is simulated)."""
+MAX_OTHER_JOBS_PER_HOUR = 100
+"""Other jobs an hour: a whole force's incident rate; more is a typo (each is simulated)."""
+MAX_WEEKDAY_FACTOR = 10
+"""A day's factor: ten times the average day is already no longer a weekly pattern."""
+MAX_HOURLY_WEIGHT = 1e6
+"""Hourly weights are relative: a million to one is finer than any published profile."""
+MAX_CARS = 50
+"""Cars in a scenario: a county runs a handful; each car is simulated and reported."""
+MAX_SHIFTS = 50
+"""Shift lines of one car: a week's rota needs at most a few per day."""
+MAX_CALL_TYPES = 50
+"""Call types of the case mix: each is a set of parameters; published mixes have 2 to 5."""
+MAX_PEOPLE = 100
+"""Officers or clinicians per car or call: far above any real crew (they scale hours)."""
+MAX_MEAN_MINUTES = 7 * 24 * 60
+"""Mean of a duration in minutes: a week; a longer job holds a car past the rota's repeat."""
+MAX_MEAN_HOURS = 7 * 24
+"""Mean of a duration in hours: a week, as for minutes."""
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _duration_ceiling(value: Any, info: ValidationInfo) -> Any:
+    """A distribution held by a ``*_minutes`` or ``*_hours`` key has a mean of at most a week."""
+    name = info.field_name or ""
+    limit = (MAX_MEAN_MINUTES if name.endswith("_minutes")
+             else MAX_MEAN_HOURS if name.endswith("_hours") else None)
+    if limit is None or getattr(type(value), "mean_value", None) is None:  # not a distribution
+        return value
+    mean = mean_or_inf(value)
+    if mean > limit:
+        unit = "minutes" if name.endswith("_minutes") else "hours"
+        raise ValueError(f"mean of {mean:,.6g} {unit} is more than a week ({limit:,} {unit}), "
+                         "the longest a duration's mean may be")
+    return value
+
+
+class _Durations(_Strict):
+    """A model whose ``*_minutes`` and ``*_hours`` distributions have a mean of at most a week."""
+
+    @field_validator("*")
+    @classmethod
+    def _at_most_a_week(cls, value: Any, info: ValidationInfo) -> Any:
+        return _duration_ceiling(value, info)
 
 
 class RunSettings(_Strict):
     """How long and how often to run (command-line flags override these)."""
 
-    weeks: int = Field(default=52, ge=1, description="measured weeks after the warm-up")
-    warmup_weeks: int = Field(default=1, ge=0, description="weeks simulated but not counted")
-    replications: int = Field(default=30, ge=1)
+    weeks: int = Field(default=52, ge=1, le=MAX_WEEKS,
+                       description="measured weeks after the warm-up")
+    warmup_weeks: int = Field(default=1, ge=0, le=MAX_WARMUP_WEEKS,
+                              description="weeks simulated but not counted")
+    replications: int = Field(default=30, ge=1, le=MAX_REPLICATIONS)
     seed: int = Field(default=2026, ge=0)
 
 
@@ -64,17 +131,66 @@ class Demand(_Strict):
     """Mental-health calls needing a police deployment, and other jobs.
 
     The rate in calls per hour is
-    ``calls_per_day * weekday_factors[day] * hourly_profile[hour] / sum(hourly_profile)``.
+    ``calls_per_day * weekday_factors[day] * hourly_profile[hour] / sum(hourly_profile)``,
+    or, with the 168 weights of ``hour_of_week_profile`` instead of those two,
+    ``calls_per_day * 7 * hour_of_week_profile[24 * day + hour] / sum(hour_of_week_profile)``
+    (a profile fitted by ``crisis-sim fit``, ``docs/fit.md``).
     """
 
-    calls_per_day: NonNegative
-    hourly_profile: str | list[NonNegative] = "flat"
-    weekday_factors: list[NonNegative] = Field(default_factory=lambda: [1.0] * 7)
-    other_jobs_per_hour: NonNegative = 0.0
+    calls_per_day: float = Field(ge=0, le=MAX_CALLS_PER_DAY)
+    hour_of_week_profile: list[float] | None = Field(
+        default=None, description="168 relative weights, Monday 00:00-01:00 first; replaces "
+                                  "hourly_profile and weekday_factors")
+    hourly_profile: (str | list[Annotated[float, Field(ge=0, le=MAX_HOURLY_WEIGHT)]]
+                     | None) = "flat"
+    weekday_factors: list[Annotated[float, Field(ge=0, le=MAX_WEEKDAY_FACTOR)]] | None = Field(
+        default_factory=lambda: [1.0] * 7)
+    other_jobs_per_hour: float = Field(default=0.0, ge=0, le=MAX_OTHER_JOBS_PER_HOUR)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_shape(cls, data: Any) -> Any:
+        """With ``hour_of_week_profile``, the other two are absent or null (a file extending
+        one that sets them writes ``null``); without it, a null one takes its default."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if data.get("hour_of_week_profile") is not None:
+            data.setdefault("hourly_profile", None)
+            data.setdefault("weekday_factors", None)
+        else:
+            for key in ("hourly_profile", "weekday_factors"):
+                if key in data and data[key] is None:
+                    del data[key]
+        return data
+
+    @field_validator("hour_of_week_profile", mode="before")
+    @classmethod
+    def _week_profile(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, list) or len(value) != 168:
+            got = f"{len(value)} values" if isinstance(value, list) else repr(value)
+            raise ValueError(f"hour_of_week_profile needs 168 weights (Monday 00:00 first, "
+                             f"one an hour), got {got}")
+        for cell, weight in enumerate(value):
+            if (isinstance(weight, bool) or not isinstance(weight, int | float)
+                    or not math.isfinite(weight) or not 0 <= weight <= MAX_HOURLY_WEIGHT):
+                raise ValueError(f"weight {cell} ({DAY_NAMES[cell // 24]} "
+                                 f"{cell % 24:02d}:00) must be a number from 0 to "
+                                 f"{MAX_HOURLY_WEIGHT:,.0f}, got {weight!r}")
+        if sum(value) <= 0:
+            raise ValueError("hour_of_week_profile weights must not all be zero")
+        return value
 
     @field_validator("hourly_profile", mode="before")
     @classmethod
-    def _profile(cls, value: Any) -> Any:
+    def _profile(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is not None and info.data.get("hour_of_week_profile") is not None:
+            raise ValueError("give hour_of_week_profile or hourly_profile, not both (over a "
+                             "parent file's hourly_profile, write hourly_profile: null)")
+        if value is None:
+            return None
         if isinstance(value, str):
             if value not in HOURLY_PROFILES:
                 names = ", ".join(sorted(HOURLY_PROFILES))
@@ -84,9 +200,10 @@ class Demand(_Strict):
             if len(value) != 24:
                 raise ValueError(f"hourly_profile needs 24 weights (one an hour), got {len(value)}")
             for hour, weight in enumerate(value):
-                if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
-                    raise ValueError(f"weight for hour {hour} must be a number >= 0, got "
-                                     f"{weight!r}")
+                if (isinstance(weight, bool) or not isinstance(weight, int | float)
+                        or not 0 <= weight <= MAX_HOURLY_WEIGHT):
+                    raise ValueError(f"weight for hour {hour} must be a number from 0 to "
+                                     f"{MAX_HOURLY_WEIGHT:,.0f}, got {weight!r}")
             if sum(value) <= 0:
                 raise ValueError("hourly_profile weights must not all be zero")
             return value
@@ -94,20 +211,31 @@ class Demand(_Strict):
 
     @field_validator("weekday_factors")
     @classmethod
-    def _seven(cls, value: list[float]) -> list[float]:
+    def _seven(cls, value: list[float] | None, info: ValidationInfo) -> list[float] | None:
+        if value is not None and info.data.get("hour_of_week_profile") is not None:
+            raise ValueError("give hour_of_week_profile or weekday_factors, not both (over a "
+                             "parent file's weekday_factors, write weekday_factors: null)")
+        if value is None:
+            return None
         if len(value) != 7:
             raise ValueError(f"weekday_factors needs 7 values (Mon..Sun), got {len(value)}")
         return value
 
     @property
     def profile_weights(self) -> tuple[float, ...]:
-        """The 24 hourly weights, with a preset name resolved."""
+        """The 24 hourly weights, with a preset name resolved (flat when not given)."""
+        if self.hourly_profile is None:
+            return HOURLY_PROFILES["flat"]
         if isinstance(self.hourly_profile, str):
             return HOURLY_PROFILES[self.hourly_profile]
         return tuple(self.hourly_profile)
 
     def rates_per_hour(self) -> list[float]:
         """Expected calls in each of the 168 hours of the week (Monday 00:00 first)."""
+        if self.hour_of_week_profile is not None:
+            week = self.hour_of_week_profile
+            week_total = sum(week)
+            return [self.calls_per_day * 7 * w / week_total for w in week]
         weights = self.profile_weights
         total = sum(weights)
         return [
@@ -176,10 +304,10 @@ class Shift(_Strict):
 class Car(_Strict):
     """A response car: an officer and a mental-health practitioner on a rota."""
 
-    name: str
-    shifts: list[Shift] = Field(min_length=1)
-    officers: int = Field(default=1, ge=0)
-    clinicians: int = Field(default=1, ge=0)
+    name: Name
+    shifts: list[Shift] = Field(min_length=1, max_length=MAX_SHIFTS)
+    officers: int = Field(default=1, ge=0, le=MAX_PEOPLE)
+    clinicians: int = Field(default=1, ge=0, le=MAX_PEOPLE)
     takes_other_jobs: bool | None = Field(
         default=None, description="overrides dispatch.takes_other_jobs for this car"
     )
@@ -197,10 +325,10 @@ class Dispatch(_Strict):
     end_of_shift: Literal["finish_job", "hand_over"] = "finish_job"
 
 
-class StandardResponse(_Strict):
+class StandardResponse(_Durations):
     """The standard police response (frontline officers, no car)."""
 
-    officers: int = Field(default=2, ge=0)
+    officers: int = Field(default=2, ge=0, le=MAX_PEOPLE)
     travel_minutes: Distribution
     on_scene_minutes: Distribution
     p_s136: Probability
@@ -209,7 +337,7 @@ class StandardResponse(_Strict):
     ae_wait_hours: Distribution
 
 
-class CarResponse(_Strict):
+class CarResponse(_Durations):
     """The response car's pathway."""
 
     travel_minutes: Distribution
@@ -220,7 +348,7 @@ class CarResponse(_Strict):
     ae_handover_hours: Distribution = Field(default_factory=lambda: Fixed(dist="fixed", value=0))
 
 
-class Response(_Strict):
+class Response(_Durations):
     """Both pathways, and how long a car is held by another (non-mental-health) job."""
 
     standard: StandardResponse
@@ -230,7 +358,7 @@ class Response(_Strict):
     )
 
 
-class StandardOverride(_Strict):
+class StandardOverride(_Durations):
     """Per-call-type values that replace ``response.standard`` ones."""
 
     travel_minutes: Distribution | None = None
@@ -241,7 +369,7 @@ class StandardOverride(_Strict):
     ae_wait_hours: Distribution | None = None
 
 
-class CarOverride(_Strict):
+class CarOverride(_Durations):
     """Per-call-type values that replace ``response.car`` ones."""
 
     travel_minutes: Distribution | None = None
@@ -255,7 +383,7 @@ class CarOverride(_Strict):
 class CallType(_Strict):
     """One call type of the case mix."""
 
-    type: str
+    type: Name
     share: float = Field(gt=0, le=1)
     sent_to_car: bool = Field(
         default=True,
@@ -273,16 +401,17 @@ class Scenario(_Strict):
     :func:`sim.scenario_from_dict`; derive variants with :meth:`with_overrides`.
     """
 
-    name: str = Field(min_length=1)
+    name: Name
     description: str = ""
     run: RunSettings = Field(default_factory=RunSettings)
     demand: Demand
-    cars: list[Car] = Field(default_factory=list)
+    cars: list[Car] = Field(default_factory=list, max_length=MAX_CARS)
     dispatch: Dispatch = Field(default_factory=Dispatch)
     response: Response
-    case_mix: list[CallType] | None = None
+    case_mix: list[CallType] | None = Field(default=None, max_length=MAX_CALL_TYPES)
     costs: Costs | None = None
     uncertainty: Uncertainty | None = None
+    appraisal: Appraisal | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -415,7 +544,7 @@ def uncertainty_checks(data: Any) -> list[tuple[tuple[str | int, ...], str]]:
     except ValidationError:
         scenario = None  # the scenario's own problems are reported elsewhere
     plain = scenario.to_dict() if scenario is not None else None
-    adapter = TypeAdapter(Distribution)
+    adapter = TypeAdapter(UncertainInput)
     problems: list[tuple[tuple[str | int, ...], str]] = []
     for key, spec in inputs.items():
         where = ("uncertainty", "inputs", key)
@@ -424,16 +553,22 @@ def uncertainty_checks(data: Any) -> list[tuple[tuple[str | int, ...], str]]:
             problems.append((where, f"an uncertain input must be a key under one of "
                                     f"{', '.join(UNCERTAIN_ROOTS)}; got {key!r}"))
             continue
-        if plain is None or not input_applies(plain, key):
+        full = input_key(str(key))
+        if plain is None or not input_applies(plain, full):
             continue
         try:
-            dist = adapter.validate_python(spec)
+            dist = adapter.validate_python(spec).distribution
         except ValidationError:
             continue  # reported by the schema
-        base = get_dotted(plain, key)
+        base = get_dotted(plain, full)
         for value in input_range(dist):
             probe = copy.deepcopy(plain)
-            set_dotted(probe, key, input_value(base, value))
+            set_dotted(probe, full, input_value(base, value))
+            if not rebalance_shares(probe, [full]):
+                problems.append((where, f"the value {value:g} from this distribution's range "
+                                        "leaves no share for the other call types; narrow "
+                                        "the distribution"))
+                break
             try:
                 Scenario.model_validate(probe)
             except ValidationError as exc:

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from sim.common.atomic import write_csv, write_text
+from sim.common.counts import flag_type
 from sim.common.formats import significant as _num
 from sim.run.runner import default_jobs
 from sim.validation import run_all, to_frame, unexplained_failures
@@ -47,7 +48,8 @@ def update_docs(frame, seconds: float, fast: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m sim.validation", description=__doc__)
     p.add_argument("--fast", action="store_true", help="the quick subset run by the tests")
-    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all)")
+    p.add_argument("--jobs", type=flag_type(1), default=None,
+                   help="worker processes (default: all)")
     p.add_argument("--out", type=Path, default=Path("results") / "validation",
                    help="folder for validation.csv (default: results/validation)")
     p.add_argument("--update-docs", action="store_true",

@@ -173,3 +173,120 @@ def test_validate_only_on_a_sweep(tmp_path, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "sweep v: 6 points x 7 replications = 42 replications in 18 tasks" in out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml"]
+
+
+# ------------------------------------------------------------------ limits (issue 10)
+
+_RULE = "a name holds only letters, digits, '_', '-' and '.'"
+
+
+@pytest.mark.parametrize(("name", "fragment"), [
+    ('"../../../tmp/x"', "'../../../tmp/x' contains '/'"),
+    ('"/tmp/x"', "'/tmp/x' contains '/'"),
+    ('".hidden"', "'.hidden' starts with '.'"),
+    ('"a+b"', "'a+b' contains '+'"),
+    ("x" * 65, "is 65 characters long"),
+    ('"=HYPERLINK(1)"', "contains '(' ')' '='"),
+])
+def test_sweep_name_follows_the_name_rule(tmp_path, name, fragment):
+    path = write_sweep(tmp_path, f"sweep:\n  name: {name}\n  base: {{base}}\n"
+                                 "  grid: {{demand.calls_per_day: [1]}}\n")
+    (line,) = problems(path)
+    assert line.startswith(f"{path}:2: sweep.name: ")
+    assert fragment in line and _RULE in line
+
+
+def test_sweep_named_after_a_bad_file_name_says_so(tmp_path):
+    path = write_sweep(tmp_path, "sweep:\n  base: {base}\n  grid: {{demand.calls_per_day: [1]}}\n",
+                       name="my sweep.yaml")
+    (line,) = problems(path)
+    assert line.startswith(f"{path}:1: sweep: the sweep is named after its file, and the file "
+                           "name 'my sweep.yaml' is not a valid name ('my sweep' contains ' '")
+    assert "add a 'name:' key under sweep, or rename the file" in line
+
+
+def test_bad_variant_name_is_located(tmp_path):
+    path = write_sweep(tmp_path, "sweep:\n  base: {base}\n  variants:\n    ok: {{}}\n"
+                                 "    \"../x\": {{}}\n")
+    (line,) = problems(path)
+    assert line.startswith(f"{path}:5: sweep.variants.../x: bad variant name: '../x' contains")
+
+
+def test_longest_sweep_name_still_names_its_points(tmp_path):
+    name = "s" * 64
+    path = write_sweep(tmp_path, f"sweep:\n  name: {name}\n  base: {{base}}\n"
+                                 "  grid: {{demand.calls_per_day: [1, 2]}}\n")
+    sweep = load_sweep(path)
+    assert sweep.name == name
+    assert [p.scenario.name for p in sweep.points] == ["s" * 62 + ".0", "s" * 62 + ".1"]
+
+
+def test_ten_million_points_are_refused_at_once(tmp_path):
+    import time
+
+    values = ", ".join(str(i) for i in range(100))
+    grid = "\n".join(f"    response.car.p_s136.{k}: [{values}]" for k in ("a", "b", "c", "d"))
+    path = write_sweep(tmp_path, f"sweep:\n  base: {{base}}\n  variants: {{{{a: {{{{}}}}, "
+                                 f"b: {{{{}}}}}}}}\n  grid:\n{grid}\n")
+    start = time.perf_counter()
+    lines = problems(path)
+    assert time.perf_counter() - start < 10  # counted, never built (building takes hours)
+    assert f"{path}:4: sweep.grid: the sweep has 200,000,000 points (2 variant(s) x " \
+           "100,000,000 grid combination(s) x 1 sample(s)), more than the 20,000 a sweep may " \
+           "have; split it into smaller sweeps" in lines
+
+
+def test_twenty_thousand_points_is_the_limit(tmp_path):
+    from sim.experiments.sweeps.design import MAX_POINTS
+
+    assert MAX_POINTS == 20_000
+    many = "sweep:\n  base: {base}\n  samples: {{n: 20000, ranges: {{demand.calls_per_day: " \
+           "[1, 2]}}}}\n  variants: {{a: {{}}, b: {{}}}}\n"
+    text = "\n".join(problems(write_sweep(tmp_path, many)))
+    assert ":3: sweep.samples.n: the sweep has 40,000 points (2 variant(s) x 1 grid " \
+           "combination(s) x 20,000 sample(s))" in text
+
+
+@pytest.mark.parametrize(("setting", "expected"), [
+    ("reps: 10001", ":3: sweep.reps: must be at most 10,000, got 10,001"),
+    ("weeks: 521", ":3: sweep.weeks: must be at most 520, got 521"),
+    ("warmup_weeks: 53", ":3: sweep.warmup_weeks: must be at most 52, got 53"),
+    ("batch: 1000000", ":3: sweep.batch: must be at most 10,000, got 1,000,000"),
+    ("reps: .inf", ":3: sweep.reps: must be a whole number, got inf"),
+    ("samples: {{n: 20001, ranges: {{demand.calls_per_day: [1, 2]}}}}",
+     ":3: sweep.samples.n: must be a whole number of samples, from 1 to 20,000, got 20001"),
+])
+def test_sweep_settings_have_ceilings(tmp_path, setting, expected):
+    path = write_sweep(tmp_path, f"sweep:\n  base: {{base}}\n  {setting}\n"
+                                 "  grid: {{demand.calls_per_day: [1]}}\n")
+    text = "\n".join(problems(path))
+    assert expected in text, text
+
+
+def test_flags_have_the_same_ceilings(tmp_path):
+    path = write_sweep(tmp_path, "sweep:\n  base: {base}\n  grid: {{demand.calls_per_day: [1]}}\n")
+    with pytest.raises(SweepError) as exc:
+        load_sweep(path, reps=10**9)
+    assert [str(p) for p in exc.value.problems] == [
+        "--reps: must be a whole number, at least 1 and at most 10,000, got 1000000000"]
+
+
+@pytest.mark.parametrize("value", [".inf", ".nan", "1e9", "2001"])
+def test_grid_values_meet_the_scenario_ceilings(tmp_path, value):
+    path = write_sweep(tmp_path, "sweep:\n  base: {base}\n  grid:\n"
+                                 f"    demand.calls_per_day: [6, {value}]\n")
+    (line,) = problems(path)
+    assert line.startswith(f"{path}:4: sweep.grid.demand.calls_per_day[1]: makes an invalid "
+                           "scenario: demand.calls_per_day: Input should be ")
+    assert ("finite number" in line) == (value in (".inf", ".nan"))
+
+
+def test_alias_bomb_in_a_sweep_file_is_refused(tmp_path):
+    rows = ['  a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    rows += [f"  {b}: &{b} [{', '.join([f'*{a}'] * 9)}]"
+             for a, b in zip("abcdefgh", "bcdefghi", strict=True)]
+    path = write_sweep(tmp_path, "sweep:\n" + "\n".join(rows).replace("{", "{{").replace(
+        "}", "}}") + "\n")
+    (line,) = problems(path)
+    assert "takes the file past 20,000 keys and values" in line
+    assert line.startswith(f"{path}:6: sweep.e[")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import signal
@@ -20,12 +19,13 @@ from sim import cli
 from sim.core.metrics import METRIC_NAMES
 from sim.core.model import ScenarioModel
 from sim.experiments.sweeps.design import SweepError, load_sweep
+from sim.experiments.sweeps.run import run_sweep
 from sim.experiments.sweeps.store import TaskStore
-from sim.reporting.sweep_results import summarise_sweep
+from sim.experiments.sweeps.tables import summarise_sweep
+from sim.run.executors import ExecutorError, code_sha256
 from tests.support.paths import ROOT
 from tests.support.sweeps import SMALL, final_files, write_sweep
 
-sweep_module = importlib.import_module("sim.experiments.sweeps.run")  # sim.sweep is the function
 
 def test_table_matches_the_runner_replication_by_replication(tmp_path):
     sw = load_sweep(write_sweep(tmp_path, SMALL))
@@ -97,22 +97,26 @@ def test_resume_after_a_crash_gives_identical_files(tmp_path, monkeypatch):
         _crash_after(m, 5)
         with pytest.raises(Crash):
             sim.sweep(path, out=out, jobs=2)
-    tasks = sorted(p.name for p in (out / ".tasks").glob("*.json"))
+    # the task store lives beside the results folder until the sweep is complete
+    tasks = sorted(p.name for p in TaskStore(out).folder.glob("*.json"))
     assert len(tasks) == 5 + 1  # five finished tasks and the sweep's fingerprint
     assert not (out / "sweep.csv").exists()
     assert not list(out.rglob("*.tmp*"))
 
-    result = sweep_module.run_sweep(load_sweep(path), out=out, resume=True, jobs=2)
-    assert result.tasks_resumed == 5 and result.tasks_run == 12 - 5
-    assert result.replications_resumed + result.replications_run == 20
+    sim.sweep(path, out=out, resume=True, jobs=2)
+    run = json.loads((out / "manifest.json").read_text())["run"]
+    assert run["tasks_resumed"] == 5 and run["tasks_run"] == 12 - 5
+    assert run["replications_resumed"] + run["replications_run"] == 20
     assert final_files(out) == final_files(whole)
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["run"]["tasks_resumed"] == 5
-    assert "sweep.csv" in manifest["files"]
+    assert "sweep.csv" in json.loads((out / "manifest.json").read_text())["files"]
 
-    again = sweep_module.run_sweep(load_sweep(path), out=out, resume=True, plots=False)
-    assert again.tasks_run == 0 and again.replications_run == 0
-    assert final_files(out) == final_files(whole)
+    assert not TaskStore(out).folder.exists()  # now in out/.tasks
+    sim.sweep(path, out=out, resume=True, plots=False)
+    run = json.loads((out / "manifest.json").read_text())["run"]
+    assert run["tasks_run"] == 0 and run["replications_run"] == 0
+    # the folder is replaced whole: the earlier run's plots do not survive
+    assert final_files(out) == {name: data for name, data in final_files(whole).items()
+                                if not name.startswith("plots")}
 
 
 def test_resume_refused_when_the_sweep_changed(tmp_path, capsys):
@@ -207,7 +211,7 @@ def test_sigkill_then_resume_gives_the_files_of_an_uninterrupted_run(tmp_path):
                           env=env, cwd=tmp_path, check=False)
     assert proc.returncode == -signal.SIGKILL
     assert _processes_naming(out) == []  # its worker processes ended with it
-    assert len(list((out / ".tasks").glob("*.json"))) == 4 + 1
+    assert len(list(TaskStore(out).folder.glob("*.json"))) == 4 + 1
     assert not (out / "sweep.csv").exists()
     resume = [str(path), "--jobs", "2", "--no-plots", "--out", str(out), "--resume"]
     proc = subprocess.run([sys.executable, str(ROOT / "run_scenarios.py"), *resume], env=env,
@@ -230,7 +234,7 @@ def test_missing_dask_is_a_clear_input_error(tmp_path, capsys, monkeypatch):
 
 def test_progress_bar_and_throughput_line(tmp_path, capsys):
     path = write_sweep(tmp_path, SMALL)
-    result = sweep_module.run_sweep(load_sweep(path), progress=True)
+    result = run_sweep(load_sweep(path), progress=True)
     err = capsys.readouterr().err
     assert "sweep small" in err and "points 4/4" in err and "20/20" in err
     line = result.throughput_line()
@@ -252,17 +256,42 @@ class FakeClient:
 
 
 def test_workers_must_run_the_same_code():
-    from sim.experiments.sweeps.store import code_sha256
     from sim.run.executors import check_workers
 
     ours = code_sha256()
     assert check_workers(FakeClient({"a": ours, "b": ours})) == 2
-    with pytest.raises(SweepError, match="1 of 2 Dask workers run other simulator code"):
+    with pytest.raises(ExecutorError, match="1 of 2 Dask workers run other simulator code"):
         check_workers(FakeClient({"a": ours, "b": "0" * 64}))
-    with pytest.raises(SweepError, match="has no workers"):
+    with pytest.raises(ExecutorError, match="has no workers"):
         check_workers(FakeClient({}))
-    with pytest.raises(SweepError, match="cannot run the simulator .*PYTHONPATH"):
+    with pytest.raises(ExecutorError, match="cannot run the simulator .*PYTHONPATH"):
         check_workers(FakeClient(ModuleNotFoundError("No module named 'sim'")))
+
+
+def test_a_bad_scheduler_is_a_sweep_error_from_python(tmp_path, monkeypatch):
+    """sim.sweep keeps raising SweepError (with the --scheduler problem) for the backend."""
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(SweepError, match="pip install '.\\[distributed\\]'") as exc:
+        sim.sweep(write_sweep(tmp_path, SMALL), scheduler="tcp://127.0.0.1:1",
+                  out=tmp_path / "o")
+    assert exc.value.problems[0].file == "--scheduler"
+    assert not (tmp_path / "o").exists()
+
+
+def test_code_hash_covers_the_whole_sim_package(tmp_path, monkeypatch):
+    """The workers' check and the resume note hash every layer's code, not one folder."""
+    import sim.run.executors as executors
+
+    fake = tmp_path / "sim" / "run" / "executors.py"
+    fake.parent.mkdir(parents=True)
+    fake.write_text("")
+    (tmp_path / "sim" / "core").mkdir()
+    model = tmp_path / "sim" / "core" / "model.py"
+    model.write_text("A = 1\n")
+    monkeypatch.setattr(executors, "__file__", str(fake))
+    before = executors.code_sha256()
+    model.write_text("A = 2\n")
+    assert executors.code_sha256() != before
 
 
 def test_resume_notes_changed_code(tmp_path, capsys):

@@ -1,11 +1,14 @@
 """report.html, economics.csv and economics.xlsx: written beside the other outputs,
-self-contained, and the console's funding-case verdict."""
+self-contained, escaped, rendered from the package's templates, and the console's
+funding-case verdict."""
 
 from __future__ import annotations
 
+import ast
 import base64
 import re
 from html.parser import HTMLParser
+from importlib.resources import files
 from pathlib import Path
 
 import pandas as pd
@@ -13,11 +16,13 @@ import pytest
 
 import sim
 from sim import cli
+from sim.common.yamlio import yaml_comments
 from sim.economics import funding as E
 from sim.economics import psa as P
-from sim.reporting.report import render_report, yaml_comments
+from sim.reporting.report import render_report
+from sim.reporting.report.render import TEMPLATE, environment
 from sim.reporting.results import write_results
-from tests.support.paths import SCENARIOS
+from tests.support.paths import ROOT, SCENARIOS
 
 NAMES = ("no_car", "cpft_one_car", "cpft_two_cars")
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -28,8 +33,13 @@ class _Tags(HTMLParser):
         super().__init__()
         self.tags: list[tuple[str, dict[str, str | None]]] = []
 
+        self.text: list[str] = []
+
     def handle_starttag(self, tag, attrs):
         self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
 
 
 def _tags(text: str) -> list[tuple[str, dict[str, str | None]]]:
@@ -126,6 +136,67 @@ def test_report_says_when_the_sensitivity_analysis_was_not_run():
     page = render_report(result, E.compute(result), None, figures={})
     assert "The sensitivity analysis was not run" in page
     assert "The probabilistic sensitivity analysis was not run" in page
+
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+def test_report_escapes_names_descriptions_and_comments(tmp_path):
+    file = tmp_path / "hostile.yaml"
+    file.write_text(
+        "name: hostile\n"
+        "description: \"Tom & Jerry's <b>car</b>\"\n"
+        f"extends: {SCENARIOS / 'cpft_one_car.yaml'}\n"
+        "demand:\n  calls_per_day: 9  # <i>made up</i> & unsourced [U]\n", encoding="utf-8")
+    # a name the schema may refuse still comes out escaped (model_copy does not validate)
+    hostile = sim.load_scenario(file).model_copy(update={"name": HOSTILE})
+    scen = [sim.load_scenario(SCENARIOS / "no_car.yaml"), hostile]
+    result = sim.compare(scen, baseline="no_car", reps=2, weeks=1, progress=False)
+    page = render_report(result, E.compute(result), None, figures={},
+                         sources={HOSTILE: str(file)})
+    assert HOSTILE not in page and "<b>car</b>" not in page and "<i>made up" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "Tom &amp; Jerry" in page and "&lt;b&gt;car&lt;/b&gt;" in page
+    assert "&lt;i&gt;made up&lt;/i&gt; &amp; unsourced [U]" in page
+    assert not [t for t, _ in _tags(page) if t == "script"]
+    parser = _Tags()
+    parser.feed(page)
+    text = "".join(parser.text)
+    assert HOSTILE in text and "Tom & Jerry's <b>car</b>" in text  # shown as written
+    assert f"{HOSTILE} compared with no_car" in text
+
+
+def test_templates_are_found_in_the_installed_package():
+    folder = files("sim.reporting") / "templates"
+    names = [TEMPLATE, *(f"report/{p.name}" for p in (folder / "report").iterdir()
+                         if p.name.endswith(".j2"))]
+    assert "report/funding.html.j2" in names
+    env = environment()
+    assert set(names) <= set(env.list_templates())  # through the package loader
+    assert env.autoescape is True
+    for name in names:  # nothing marked safe: every value is escaped
+        source = env.loader.get_source(env, name)[0]
+        assert not re.search(r"\|\s*safe\b|Markup|autoescape\s+false", source), name
+    # a wheel (non-editable install) ships them: pyproject's package data covers each one
+    tomllib = pytest.importorskip("tomllib")
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    shipped = {p.relative_to(ROOT / "sim" / "reporting" / "templates").as_posix()
+               for g in data["tool"]["setuptools"]["package-data"]["sim"]
+               for p in (ROOT / "sim").glob(g)}
+    assert set(names) <= shipped, set(names) - shipped
+
+
+def test_the_report_computes_no_economics():
+    """The funding case and the PSA arrive computed (sim/reporting/results.py)."""
+    report = ROOT / "sim" / "reporting"
+    for path in [*sorted((report / "report").glob("*.py")), report / "funding_case.py"]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {a.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                    for a in node.names}
+        assert not imported & {"compute", "run_psa"}, path.name
+        assert not [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)
+                    for m in ast.walk(n) if isinstance(m, ast.Import | ast.ImportFrom)], \
+            f"{path.name}: imports inside a function"
 
 
 def test_yaml_comments_follow_extends(tmp_path):

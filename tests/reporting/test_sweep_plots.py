@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
+import json
 
 import pytest
 
+import sim
 from sim.experiments.sweeps.design import load_sweep
 from tests.support.sweeps import write_sweep
-
-sweep_module = importlib.import_module("sim.experiments.sweeps.run")
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -47,9 +46,10 @@ PNG = b"\x89PNG\r\n\x1a\n"
 def test_plots_follow_the_design(tmp_path, body, expected):
     sw = load_sweep(write_sweep(tmp_path, body))
     out = tmp_path / "out"
-    result = sweep_module.run_sweep(sw, out=out)
+    sim.sweep(sw, out=out)
     plots = sorted(p.name for p in (out / "plots").iterdir())
     assert plots == expected
     for name in plots:
         assert (out / "plots" / name).read_bytes().startswith(PNG)
-    assert {str(p.relative_to(out)) for p in result.written} >= {f"plots/{n}" for n in plots}
+    files = json.loads((out / "manifest.json").read_text())["files"]
+    assert set(files) >= {f"plots/{n}" for n in plots}

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.scenario.loader import Problem, ScenarioError, format_key, is_partial, load_scenario
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import MAX_CALLS_PER_DAY, Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
@@ -1087,7 +1087,7 @@ def test_invalid_override_names_the_key(one_car: Scenario, overrides: dict, key:
     assert key in str(info.value)
 
 
-@given(rate=st.floats(min_value=0, max_value=1e6, allow_nan=False))
+@given(rate=st.floats(min_value=0, max_value=MAX_CALLS_PER_DAY, allow_nan=False))
 def test_override_any_non_negative_rate(rate: float) -> None:
     base = load_scenario(SCENARIOS / "no_car.yaml")
     s = base.with_overrides({"demand.calls_per_day": rate})
@@ -1096,8 +1096,10 @@ def test_override_any_non_negative_rate(rate: float) -> None:
     assert base.demand.calls_per_day == 10
 
 
-@given(rate=st.floats(max_value=-1e-9, allow_nan=False, allow_infinity=False))
-def test_override_any_negative_rate_fails(rate: float) -> None:
+@given(rate=st.floats(max_value=-1e-9, allow_nan=False, allow_infinity=False)
+       | st.floats(min_value=MAX_CALLS_PER_DAY, exclude_min=True)
+       | st.just(float("nan")))
+def test_override_any_rate_out_of_range_fails(rate: float) -> None:
     base = load_scenario(SCENARIOS / "no_car.yaml")
     with pytest.raises(ScenarioError) as info:
         base.with_overrides({"demand.calls_per_day": rate})

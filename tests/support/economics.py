@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 import sim
-from sim.run.runner import RunResult, RunSettings
+from sim.run.result import RunPlan, RunResult
 from tests.support.scenarios import make
 
 A = (365.25 / 7) / 52  # a year over 52 measured weeks
@@ -30,7 +30,7 @@ def hand_result(per_scenario: dict[str, list[dict]], cars: dict[str, list[str]],
                     for c in cars[name]]
         scenarios.append(make({"name": name, "cars": car_list,
                                "costs": costs if costs is not None else COSTS}))
-        settings[name] = RunSettings(replications=len(rows), seed=1, weeks=52, warmup_weeks=1)
+        settings[name] = RunPlan(replications=len(rows), seed=1, weeks=52, warmup_weeks=1)
         for r, row in enumerate(rows):
             reps.append({"scenario": name, "replication": r,
                          **{m: 0.0 for m in sim.METRIC_NAMES},

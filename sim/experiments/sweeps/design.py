@@ -25,6 +25,12 @@ dotted paths set after the variant.
 Every point is validated before anything runs; a problem is reported against the sweep
 file's line and key (``sweep.grid.demand.calls_per_day[2]``), with the scenario problem
 it causes and the point(s) it affects.
+
+Limits (``docs/sweeps.md``): the sweep's name and its variants' names follow the one name
+rule of :mod:`sim.common.names`; a sweep has at most :data:`MAX_POINTS` points (counted
+before any is built) and at most :data:`MAX_SAMPLES` samples; ``reps``, ``weeks``,
+``warmup_weeks`` and ``batch`` have the ceilings of a scenario's ``run`` block
+(:mod:`sim.scenario.schema`); the file is read with the limits of :mod:`sim.common.yamlio`.
 """
 
 from __future__ import annotations
@@ -52,9 +58,16 @@ from sim.common.errors import (
     dedupe,
     format_key,
 )
+from sim.common.names import MAX_NAME_LENGTH, name_problem
 from sim.common.yamlio import read_yaml
 from sim.scenario.loader import deep_merge, load_scenario, scenario_from_dict
-from sim.scenario.schema import Scenario, validate
+from sim.scenario.schema import (
+    MAX_REPLICATIONS,
+    MAX_WARMUP_WEEKS,
+    MAX_WEEKS,
+    Scenario,
+    validate,
+)
 
 SWEEP_KEYS = ("name", "description", "base", "variants", "grid", "samples", "reps", "seed",
               "weeks", "warmup_weeks", "batch")
@@ -65,8 +78,11 @@ over several workers, large enough that task overhead stays small."""
 SAMPLE_DIGITS = 6
 """Latin hypercube values are rounded to this many significant digits (readable tables)."""
 DEFAULT_VARIANT = "base"
-
-_NAME = re.compile(r"^[A-Za-z0-9_.+-]+$")
+MAX_POINTS = 20_000
+"""Points of a sweep (variants x grid combinations x samples): each is validated and
+simulated, and 20,000 already takes hours at 30 replications."""
+MAX_SAMPLES = 20_000
+"""Latin hypercube samples (``samples.n``): as many as a sweep may have points."""
 
 
 class SweepError(ScenarioError):
@@ -179,7 +195,7 @@ def load_sweep(path: str | Path, *, reps: int | None = None, seed: int | None = 
         With every problem found (of the sweep file, its base scenario or its points).
     """
     path = Path(path)
-    data, positions, problems = read_yaml(path)
+    data, positions, problems = read_yaml(path, what="a sweep file")
     if data is None:
         raise SweepError(problems)
     return _build(data, positions, problems, str(path), path.parent, path.stem,
@@ -215,17 +231,26 @@ class _Checker:
     def add(self, path: KeyPath, message: str) -> None:
         self.problems.append(Problem(self.file, self.line(path), format_key(path), message))
 
-    def integer(self, block: dict, key: str, low: int) -> int | None:
+    def integer(self, block: dict, key: str, low: int, high: int | None = None) -> int | None:
         if key not in block:
             return None
         value = block[key]
         if isinstance(value, bool) or not isinstance(value, int):
-            self.add(("sweep", key), f"must be a whole number, got {value!r}")
+            self.add(("sweep", key), f"must be a whole number, got {_short(value)}")
             return None
         if value < low:
             self.add(("sweep", key), f"must be at least {low}, got {value}")
             return None
+        if high is not None and value > high:
+            self.add(("sweep", key), f"must be at most {high:,}, got {value:,}")
+            return None
         return value
+
+
+def _short(value: Any) -> str:
+    """``repr(value)``, cut to 40 characters (for messages)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:40] + "..."
 
 
 def _unknown(check: _Checker, path: KeyPath, key: str, allowed: tuple[str, ...]) -> None:
@@ -253,24 +278,35 @@ def _build(data: Any, positions: Positions, problems: list[Problem], file: str, 
         if key not in SWEEP_KEYS:
             _unknown(check, ("sweep",), key, SWEEP_KEYS)
 
-    name = block.get("name", stem)
-    if not isinstance(name, str) or not _NAME.match(name):
-        check.add(("sweep", "name"), "must be a name of letters, digits, '_', '-', '.' or '+' "
-                                     f"(it names the results folder), got {name!r}")
+    if "name" in block:
+        name = block["name"]
+        bad = name_problem(name)
+        if bad is not None:
+            check.add(("sweep", "name"), bad)
+            name = "sweep"
+    else:
         name = stem
+        bad = name_problem(stem)
+        if bad is not None:
+            check.add(("sweep",), f"the sweep is named after its file, and the file name "
+                                  f"{Path(file).name!r} is not a valid name ({bad}); add a "
+                                  "'name:' key under sweep, or rename the file")
+            name = "sweep"
     description = block.get("description", "")
     if not isinstance(description, str):
         check.add(("sweep", "description"), "must be text")
         description = ""
-    limits = (("reps", 1), ("seed", 0), ("weeks", 1), ("warmup_weeks", 0), ("batch", 1))
-    settings = {key: check.integer(block, key, low) for key, low in limits}
-    for key, low in limits:
+    limits = (("reps", 1, MAX_REPLICATIONS), ("seed", 0, None), ("weeks", 1, MAX_WEEKS),
+              ("warmup_weeks", 0, MAX_WARMUP_WEEKS), ("batch", 1, MAX_REPLICATIONS))
+    settings = {key: check.integer(block, key, low, high) for key, low, high in limits}
+    for key, low, high in limits:
         value = flags.get(key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                                  or value < low):
+                                  or value < low or (high is not None and value > high)):
+            most = f" and at most {high:,}" if high is not None else ""
             check.problems.append(Problem(f"--{key.replace('_', '-')}", None, "",
-                                          f"must be a whole number, at least {low}, "
-                                          f"got {value!r}"))
+                                          f"must be a whole number, at least {low}{most}, "
+                                          f"got {_short(value)}"))
             flags[key] = None
 
     variants = _variants(check, block)
@@ -278,6 +314,8 @@ def _build(data: Any, positions: Positions, problems: list[Problem], file: str, 
     samples = _samples(check, block, grid)
     if not (block.get("variants") or block.get("grid") or block.get("samples")):
         check.add(("sweep",), "a sweep needs at least one of variants, grid or samples")
+    if not _size_ok(check, block, variants, grid, samples):
+        raise SweepError(_sorted(check.problems))
     base, base_source = _base(check, block, base_dir)
     if base is None:
         raise SweepError(_sorted(check.problems))
@@ -324,7 +362,8 @@ def _build(data: Any, positions: Positions, problems: list[Problem], file: str, 
             _apply(check, data_p, key, value, where, local)
             applied.append((_dotted(key), where))
             inputs[key] = value
-        data_p["name"] = f"{name}.{number}"
+        suffix = f".{number}"
+        data_p["name"] = name[:MAX_NAME_LENGTH - len(suffix)] + suffix
         data_p["run"] = dict(run_block)
         try:
             scenario = validate(data_p, {}, file)
@@ -354,6 +393,23 @@ def _build(data: Any, positions: Positions, problems: list[Problem], file: str, 
         batch=batch, grid_values={k: list(v) for k, v in grid.items()},
         has_variants=has_variants,
     )
+
+
+def _size_ok(check: _Checker, block: dict, variants: dict, grid: dict[str, list[Any]],
+             samples: dict[str, Any] | None) -> bool:
+    """Whether the sweep has at most :data:`MAX_POINTS` points (counted, not built)."""
+    n_variants = max(len(variants), 1)
+    n_grid = math.prod(len(values) for values in grid.values())
+    n_samples = samples["n"] if samples else 1
+    points = n_variants * n_grid * n_samples
+    if points <= MAX_POINTS:
+        return True
+    where: KeyPath = (("sweep", "grid") if len(grid) and n_grid > 1
+                      else ("sweep", "samples", "n") if samples else ("sweep", "variants"))
+    check.add(where, f"the sweep has {points:,} points ({n_variants:,} variant(s) x {n_grid:,} "
+                     f"grid combination(s) x {n_samples:,} sample(s)), more than the "
+                     f"{MAX_POINTS:,} a sweep may have; split it into smaller sweeps")
+    return False
 
 
 def _pick(flag: int | None, file_value: int | None, default: int) -> int:
@@ -395,8 +451,9 @@ def _variants(check: _Checker, block: dict) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for name, overrides in raw.items():
         where = ("sweep", "variants", name)
-        if not _NAME.match(str(name)):
-            check.add(where, "a variant name may hold letters, digits, '_', '-', '.' or '+'")
+        bad = name_problem(name)
+        if bad is not None:
+            check.add(where, f"bad variant name: {bad}")
             continue
         if overrides is None:
             overrides = {}
@@ -450,12 +507,13 @@ def _samples(check: _Checker, block: dict, grid: dict[str, list[Any]]) -> dict[s
         if key not in SAMPLE_KEYS:
             _unknown(check, where, key, SAMPLE_KEYS)
     n = raw.get("n")
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        check.add((*where, "n"), f"must be a whole number of samples, at least 1, got {n!r}")
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_SAMPLES:
+        check.add((*where, "n"), f"must be a whole number of samples, from 1 to "
+                                 f"{MAX_SAMPLES:,}, got {_short(n)}")
         n = None
     seed = raw.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
-        check.add((*where, "seed"), f"must be a whole number, 0 or more, got {seed!r}")
+        check.add((*where, "seed"), f"must be a whole number, 0 or more, got {_short(seed)}")
         seed = None
     ranges = raw.get("ranges")
     if not isinstance(ranges, dict) or not ranges:

@@ -5,24 +5,34 @@ its metrics are written to ``<out>/.tasks/<key>.json`` atomically (:mod:`sim.com
 where ``key`` is the SHA-256 of the point's resolved scenario, the seed, the weeks and the
 replication numbers: a file is either complete or absent, and it can only ever hold the
 results of exactly that work. ``<out>/.tasks/sweep.json`` holds the sweep's fingerprint
-(every point's resolved scenario hash, seed, replications, weeks): ``--resume`` refuses to
-continue when the sweep file now resolves to something else.
+(every point's resolved scenario hash, seed, replications, weeks) and the simulator code's
+hash (:func:`sim.run.executors.code_sha256`): ``--resume`` refuses to continue when the
+sweep file now resolves to something else, and notes when the code has changed.
 
 Floats are stored as JSON numbers (Python writes the shortest text that reads back to the
 same double), so results read back from the store are bit-for-bit those computed.
+
+Where the store lives: while a sweep runs (and after it is interrupted) in
+``.<name>.tasks/`` beside the results folder ``<name>`` (:func:`running_folder`), so that
+the results folder of an earlier run is not touched until the new one replaces it whole
+(``sim/common/folders.py``); the finished store then goes into the new folder as
+``<out>/.tasks/`` (``sim/reporting/sweep_results.py``). ``--resume`` reads the running
+store, or, when there is none, a copy of ``<out>/.tasks/``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sim.common.atomic import write_text
+from sim.common.errors import Problem
 from sim.experiments.sweeps.design import Point, Sweep, SweepError, canonical_json
-from sim.scenario.loader import Problem
+from sim.run.executors import code_sha256
 
 FORMAT = 1
 STATE_FILE = "sweep.json"
@@ -57,26 +67,32 @@ def make_tasks(sweep: Sweep) -> list[Task]:
     return tasks
 
 
-def code_sha256() -> str:
-    """SHA-256 of the sim package's source files: the code that computes the numbers."""
-    root = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
 def fingerprint_hash(fingerprint: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(fingerprint).encode()).hexdigest()
 
 
+def running_folder(out: str | Path) -> Path:
+    """Where the task store of a sweep into ``out`` lives while it runs: ``.<name>.tasks``."""
+    final = Path(out).expanduser().resolve()
+    return final.parent / f".{final.name}{TASKS_DIR}"
+
+
 class TaskStore:
-    """Finished tasks of one sweep in ``<out>/.tasks/``."""
+    """Finished tasks of one sweep: ``folder`` while it runs, ``<out>/.tasks/`` when done."""
 
     def __init__(self, out: str | Path) -> None:
         self.out = Path(out)
-        self.folder = self.out / TASKS_DIR
+        self.folder = running_folder(out)
+        self.kept = self.out / TASKS_DIR
         self.code_changed = False
+
+    def _source(self) -> Path:
+        """The store to resume from: the running one, else the finished folder's."""
+        return self.folder if self.folder.is_dir() else self.kept
+
+    def discard(self) -> None:
+        """Remove the running store (once the results folder holds its copy)."""
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     # ------------------------------------------------------------------ opening
     def check_resume(self, sweep: Sweep) -> bool:
@@ -85,7 +101,7 @@ class TaskStore:
         Returns False when the folder holds no task store. Raises :class:`SweepError`
         when it holds one of a different sweep (nothing is touched).
         """
-        state_path = self.folder / STATE_FILE
+        state_path = self._source() / STATE_FILE
         if not state_path.is_file():
             return False
         try:
@@ -112,6 +128,8 @@ class TaskStore:
         Without ``resume``, results of an earlier run in this folder are discarded.
         """
         finished: dict[str, list[dict[str, float]]] = {}
+        if resume and not self.folder.is_dir() and self.kept.is_dir():
+            shutil.copytree(self.kept, self.folder)  # the finished folder stays untouched
         if resume:
             wanted = {t.key for t in make_tasks(sweep)}
             for path in sorted(self.folder.glob("*.json")):

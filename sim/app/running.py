@@ -1,0 +1,230 @@
+"""Runs from the app: bounded, with progress, and the same numbers as the command line.
+
+:func:`run_comparison` runs the scenarios one after another with :func:`sim.simulate`
+(the public API; replication ``r`` of every scenario uses the streams of ``(seed, r)``
+only, so running them apart gives exactly the numbers of one ``sim.compare`` call or of
+``crisis-sim run`` with the same seed), reporting after each scenario: that is where the
+page's progress bar moves and where a Stop stops the run. The tables here are what the
+page shows: means with 95% intervals and paired differences, each metric with its title
+and unit from ``sim/core/metrics.py``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+import sim
+from sim.common import formats
+from sim.core.metrics import BY_NAME, EFFECTS, HEADLINE
+from sim.economics.funding import ratio_of_means
+from sim.scenario.schema import Scenario
+
+MAX_REPS = 200
+"""Most replications per scenario a browser may ask for."""
+MAX_WEEKS = 104
+"""Most measured weeks (two years)."""
+MAX_WARMUP_WEEKS = 26
+"""Most warm-up weeks."""
+MAX_SCENARIOS = 8
+"""Most scenarios in one comparison."""
+MAX_SEED = 2**32 - 1
+
+Progress = Callable[[int, int, str, float], None]
+"""``(scenarios done, scenarios in all, name of the one just done, its seconds)``."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a comparison runs: scenario names (baseline first), replications, weeks, seed."""
+
+    names: tuple[str, ...]
+    baseline: str
+    reps: int
+    weeks: int
+    warmup_weeks: int
+    seed: int
+
+
+def check(settings: Settings) -> list[str]:
+    """Why these settings cannot run (empty when they can): the app's bounds."""
+    problems = []
+    if not settings.names:
+        problems.append("pick at least one scenario")
+    if len(settings.names) > MAX_SCENARIOS:
+        problems.append(f"at most {MAX_SCENARIOS} scenarios in one comparison")
+    if settings.names and settings.baseline not in settings.names:
+        problems.append(f"the baseline {settings.baseline!r} is not one of the scenarios")
+    for label, value, low, high in (("replications", settings.reps, 1, MAX_REPS),
+                                    ("weeks", settings.weeks, 1, MAX_WEEKS),
+                                    ("warm-up weeks", settings.warmup_weeks, 0,
+                                     MAX_WARMUP_WEEKS),
+                                    ("seed", settings.seed, 0, MAX_SEED)):
+        if not (isinstance(value, int) and low <= value <= high):
+            problems.append(f"{label} must be a whole number from {low} to {high}, got {value}")
+    return problems
+
+
+def default_jobs() -> int:
+    """Worker processes for a run: the cores this process may use, at most 4."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(4, cores or 1))
+
+
+def ordered(scenarios: Sequence[Scenario], baseline: str) -> list[Scenario]:
+    """The baseline first, the others as given (the command line's order)."""
+    return sorted(scenarios, key=lambda s: s.name != baseline)
+
+
+def run_comparison(scenarios: Sequence[Scenario], settings: Settings, *, jobs: int | None = None,
+                   on_progress: Progress | None = None) -> sim.RunResult:
+    """Run the scenarios with common random numbers; the same numbers as
+    ``sim.compare(ordered(scenarios), baseline, reps=..., seed=..., weeks=...,
+    warmup_weeks=...)``.
+
+    ``on_progress`` is called after each scenario; an exception it raises (the page's
+    Stop) ends the run there.
+
+    Raises
+    ------
+    ValueError
+        When :func:`check` finds a problem, or the scenarios are not the settings' names.
+    """
+    problems = check(settings)
+    if problems:
+        raise ValueError("; ".join(problems))
+    by_name = {s.name: s for s in scenarios}
+    if sorted(by_name) != sorted(settings.names) or len(by_name) != len(scenarios):
+        raise ValueError("the scenarios must be those named in the settings, each once")
+    jobs = default_jobs() if jobs is None else jobs
+    order = ordered(scenarios, settings.baseline)
+    started = time.perf_counter()
+    parts = []
+    for i, scenario in enumerate(order):
+        part = sim.simulate(scenario, reps=settings.reps, seed=settings.seed,
+                            weeks=settings.weeks, warmup_weeks=settings.warmup_weeks,
+                            jobs=min(jobs, settings.reps), progress=False)
+        parts.append(part)
+        if on_progress is not None:
+            on_progress(i + 1, len(order), scenario.name, part.wall_seconds)
+    return _merge(parts, settings.baseline if len(order) > 1 else None,
+                  time.perf_counter() - started, jobs)
+
+
+def _concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    kept = [f for f in frames if not f.empty]
+    if not kept:
+        return frames[0].copy()
+    return pd.concat(kept, ignore_index=True)
+
+
+def _merge(parts: Sequence[sim.RunResult], baseline: str | None, wall: float,
+           jobs: int) -> sim.RunResult:
+    """One result of several one-scenario runs (as one run of them all would give)."""
+    first = parts[0]
+    return type(first)(
+        scenarios=[s for p in parts for s in p.scenarios],
+        settings={k: v for p in parts for k, v in p.settings.items()},
+        replications=_concat([p.replications for p in parts]),
+        by_hour_of_week=_concat([p.by_hour_of_week for p in parts]),
+        by_car=_concat([p.by_car for p in parts]),
+        baseline=baseline,
+        wall_seconds=wall,
+        jobs=jobs,
+    )
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+def unit_text(metric: str, weeks: int) -> str:
+    """A metric's unit, with the period for totals over the measured weeks."""
+    unit = BY_NAME[metric].unit
+    if unit in ("fraction", "calls per car per month", "minutes"):
+        return unit
+    return f"{unit} in {weeks} weeks"
+
+
+def _weeks(result: sim.RunResult) -> int:
+    return next(iter(result.settings.values())).weeks
+
+
+def headline_table(result: sim.RunResult, metrics: Sequence[str] = HEADLINE) -> pd.DataFrame:
+    """Rows: metrics (title and unit); columns: scenarios, each ``mean [low, high]``."""
+    summary = result.summary()
+    weeks = _weeks(result)
+    rows = []
+    for metric in metrics:
+        row = {"measure": BY_NAME[metric].title, "unit": unit_text(metric, weeks)}
+        for s in result.scenarios:
+            r = summary[(summary.scenario == s.name) & (summary.metric == metric)].iloc[0]
+            row[s.name] = formats.interval(r["mean"], r["ci_low"], r["ci_high"])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def differences_table(result: sim.RunResult, metrics: Sequence[str] = EFFECTS) -> pd.DataFrame:
+    """Paired differences against the baseline: one row per scenario and metric, then the
+    percentage change in Section 136 detentions (ratio of means, delta-method interval)."""
+    if result.baseline is None or len(result.scenarios) < 2:
+        return pd.DataFrame(columns=["scenario", "measure", "unit", "difference", "95% interval"])
+    diff = result.comparison()
+    weeks = _weeks(result)
+    reps = result.replications
+    base = reps[reps.scenario == result.baseline].set_index("replication")
+    rows = []
+    for s in result.scenarios:
+        if s.name == result.baseline:
+            continue
+        for metric in metrics:
+            d = diff[(diff.scenario == s.name) & (diff.metric == metric)].iloc[0]
+            rows.append({"scenario": s.name, "measure": BY_NAME[metric].title,
+                         "unit": unit_text(metric, weeks),
+                         "difference": formats.console(d["mean_difference"]),
+                         "95% interval": _bounds(d["ci_low"], d["ci_high"])})
+        mine = reps[reps.scenario == s.name].set_index("replication")
+        common = mine.index.intersection(base.index)
+        ratio, _sd, lo, hi, _n = ratio_of_means(
+            (mine.loc[common, "s136"] - base.loc[common, "s136"]).to_numpy(),
+            base.loc[common, "s136"].to_numpy())
+        rows.append({"scenario": s.name, "measure": "Change in Section 136 detentions",
+                     "unit": f"% of {result.baseline}'s",
+                     "difference": _pct(ratio),
+                     "95% interval": f"[{_pct(lo)}, {_pct(hi)}]" if math.isfinite(lo) else "-"})
+    return pd.DataFrame(rows)
+
+
+def detention_change(result: sim.RunResult, scenario: str) -> float:
+    """Change in mean Section 136 detentions against the baseline, as a fraction."""
+    reps = result.replications
+    mine = reps[reps.scenario == scenario]["s136"].mean()
+    base = reps[reps.scenario == result.baseline]["s136"].mean()
+    return float(mine / base - 1.0) if base > 0 else math.nan
+
+
+def _pct(value: float) -> str:
+    return "-" if not math.isfinite(value) else f"{value * 100:+.1f}%"
+
+
+def _bounds(low: float, high: float) -> str:
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return "-"
+    return f"[{formats.console(low)}, {formats.console(high)}]"
+
+
+def hour_grid(result: sim.RunResult, scenario: str) -> pd.DataFrame:
+    """Hour-of-week rows of one scenario with the utilisation (busy / on shift; NaN with no
+    car on shift) beside the unmet calls per week."""
+    rows = result.by_hour_of_week
+    out = rows[rows.scenario == scenario].copy()
+    on = out["car_on_shift"].to_numpy(dtype=float)
+    busy = out["car_busy"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["utilisation"] = np.where(on > 0, busy / np.where(on > 0, on, 1.0), np.nan)
+    return out.reset_index(drop=True)

@@ -1,0 +1,290 @@
+"""Page: build a scenario (demand, cars and rotas in a grid, dispatch, costs).
+
+Every edit is applied to the draft's data and validated by the scenario schema
+(``sim/app/editing.py``); each problem is shown under the input at fault, in the command
+line's words. A valid scenario can be added to this session's list (then run on the
+Run & compare page) and downloaded as YAML.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from sim.app import charts, editing, hints, state
+from sim.app.library import Entry, load_upload
+from sim.common.errors import Problem, ScenarioError
+from sim.scenario.calendar import DAY_NAMES
+from sim.scenario.presets import HOURLY_PROFILES
+
+CUSTOM = "custom weights"
+SOURCE = "built"
+
+
+def _problems_at(slot: Any, problems: list[Problem], label=None) -> None:
+    """Show problems in a placeholder under an input (nothing when there are none)."""
+    if problems:
+        text = "\n".join(f"- {label(p) if label else p.key}: {p.message}" for p in problems)
+        slot.error(text, icon=":material/error:")
+
+
+def _start_from(name: str) -> None:
+    state.load_draft(st.session_state, state.library(st.session_state)[name])
+    st.session_state.pop("saved_message", None)
+
+
+def _uploaded() -> None:
+    upload = st.session_state.get("upload")
+    st.session_state["upload_problems"] = []
+    if upload is None:
+        return
+    try:
+        entry = load_upload(upload.name, upload.getvalue())
+    except ScenarioError as exc:
+        st.session_state["upload_problems"] = [str(p) for p in exc.problems]
+        return
+    clash = state.add(st.session_state, entry)
+    if clash:
+        st.session_state["upload_problems"] = [f"{entry.file}: name: {clash}"]
+        return
+    state.load_draft(st.session_state, entry)
+
+
+state.init(st.session_state)
+draft: state.Draft = st.session_state["draft"]
+base, entry, v = draft.base, draft.entry, draft.version
+comments = entry.comments or hints.base_comments()
+
+st.title("Build a scenario")
+st.caption(f"Editing a copy of **{entry.scenario.name}** ({entry.origin}"
+           f"{', ' + entry.file if entry.file else ''}). Hover over the ? of an input for "
+           "its meaning and source.")
+
+with st.container(border=True):
+    left, right = st.columns(2)
+    with left:
+        names = list(state.library(st.session_state))
+        origin = {n: e.origin for n, e in state.library(st.session_state).items()}
+        pick = st.selectbox("Start again from a scenario of this session", names,
+                            index=names.index(entry.scenario.name)
+                            if entry.scenario.name in names else 0,
+                            format_func=lambda n: f"{n} ({origin[n]})", key="start_from")
+        st.button("Load into the builder", on_click=_start_from, args=(pick,),
+                  help="Replaces the edits below with that scenario's values.")
+    with right:
+        st.file_uploader("...or upload a scenario file (YAML, at most 1 MiB)",
+                         type=["yaml", "yml"], key="upload", on_change=_uploaded,
+                         help="Read by the same strict loader as the command line. It may "
+                              "extend a shipped file by name (extends: _base.yaml).")
+        for line in st.session_state.get("upload_problems", []):
+            st.error(line, icon=":material/error:")
+
+# ----------------------------------------------------------------------- inputs
+edits: dict[str, Any] = {}
+st.subheader("Name")
+c1, c2 = st.columns([1, 2])
+edits["name"] = c1.text_input("Scenario name", value=base.get("name", ""), key=f"name_{v}",
+                              help=hints.hint("name", comments))
+name_slot = c1.empty()
+edits["description"] = c2.text_area("Description", value=base.get("description", ""),
+                                    key=f"description_{v}", height=68,
+                                    help=hints.hint("description", comments))
+
+st.subheader("Demand")
+demand = base.get("demand", {})
+c1, c2, c3 = st.columns(3)
+edits["demand.calls_per_day"] = c1.number_input(
+    "Calls a day (mental-health calls needing a deployment)",
+    value=float(demand.get("calls_per_day", 0.0)), step=0.5, format="%.2f",
+    key=f"calls_{v}", help=hints.hint("demand.calls_per_day", comments))
+calls_slot = c1.empty()
+edits["demand.other_jobs_per_hour"] = c2.number_input(
+    "Other emergencies an hour (jobs a car may be sent to)",
+    value=float(demand.get("other_jobs_per_hour", 0.0)), step=0.05, format="%.2f",
+    key=f"other_{v}", help=hints.hint("demand.other_jobs_per_hour", comments))
+other_slot = c2.empty()
+profile = demand.get("hourly_profile", "flat")
+options = [*HOURLY_PROFILES, CUSTOM]
+choice = c3.selectbox("Hourly profile (how a day's calls spread over its hours)", options,
+                      index=options.index(profile) if isinstance(profile, str) and
+                      profile in options else len(options) - 1,
+                      key=f"profile_{v}", help=hints.hint("demand.hourly_profile", comments))
+profile_slot = c3.empty()
+
+st.markdown("**Weekday factors** (multipliers of the calls a day, Monday to Sunday)",
+            help=hints.hint("demand.weekday_factors", comments))
+factors = list(demand.get("weekday_factors", [1.0] * 7))
+cols = st.columns(7)
+edits["demand.weekday_factors"] = [
+    col.number_input(day, value=float(factors[i]) if i < len(factors) else 1.0, step=0.05,
+                     format="%.2f", key=f"weekday_{i}_{v}")
+    for i, (col, day) in enumerate(zip(cols, DAY_NAMES, strict=True))]
+weekday_slot = st.empty()
+
+if choice == CUSTOM:
+    start = editing.hourly_weights(profile)
+    table = st.data_editor(pd.DataFrame({"hour starting": [f"{h:02d}:00" for h in range(24)],
+                                         "weight": start}),
+                           key=f"weights_{v}", hide_index=True, num_rows="fixed",
+                           disabled=["hour starting"], height=250,
+                           column_config={"weight": st.column_config.NumberColumn(
+                               "relative weight", help="Only the ratios matter.")})
+    edits["demand.hourly_profile"] = [None if pd.isna(w) else float(w) for w in table["weight"]]
+else:
+    edits["demand.hourly_profile"] = choice
+weights = editing.hourly_weights(edits["demand.hourly_profile"]
+                                 if choice != CUSTOM else
+                                 [0.0 if w is None else max(float(w), 0.0)
+                                  for w in edits["demand.hourly_profile"]])
+if sum(weights) > 0:
+    st.altair_chart(charts.hourly_profile(weights, max(edits["demand.calls_per_day"], 0.0)))
+
+st.subheader("Cars and their rotas")
+st.caption("One row per shift line. Days: all, Mon-Fri, Sun-Thu or Fri, Sat. Times "
+           "\"HH:MM\"; an end at or before the start ends the next day (17:00 to 01:00). "
+           "A car with two shift lines has two rows with the same name and crew. Add a row "
+           "with the + above the grid; select rows and press Delete to remove them.")
+grid = st.data_editor(
+    editing.rota_frame(base.get("cars", [])), key=f"rota_{v}", num_rows="dynamic",
+    hide_index=True, width="stretch",
+    column_config={
+        "car": st.column_config.TextColumn("car", help=hints.hint("cars", comments)),
+        "days": st.column_config.TextColumn("days", help="all, Mon-Fri, Sun-Thu, Fri, Sat"),
+        "start": st.column_config.TextColumn("start (HH:MM)", help="Shift start, \"15:00\""),
+        "end": st.column_config.TextColumn("end (HH:MM)",
+                                           help="Shift end; at or before the start: the "
+                                                "next day"),
+        "officers": st.column_config.NumberColumn("officers", step=1, format="%d",
+                                                  help="Police officers in the car"),
+        "clinicians": st.column_config.NumberColumn("clinicians", step=1, format="%d",
+                                                    help="Mental-health practitioners in "
+                                                         "the car"),
+    })
+rota = editing.cars_from_rota(grid, base.get("cars", []), source=SOURCE)
+edits["cars"] = rota.cars
+rota_slot = st.empty()
+
+st.subheader("Dispatch rules")
+dispatch = base.get("dispatch", {})
+c1, c2, c3 = st.columns(3)
+edits["dispatch.max_wait_minutes"] = c1.number_input(
+    "Longest wait for a busy car (minutes)", value=float(dispatch.get("max_wait_minutes", 0.0)),
+    step=5.0, format="%.1f", key=f"wait_{v}",
+    help=hints.hint("dispatch.max_wait_minutes", comments))
+wait_slot = c1.empty()
+edits["dispatch.takes_other_jobs"] = c2.checkbox(
+    "Cars also take other emergencies", value=bool(dispatch.get("takes_other_jobs", False)),
+    key=f"takes_{v}", help=hints.hint("dispatch.takes_other_jobs", comments))
+ends = ["finish_job", "hand_over"]
+edits["dispatch.end_of_shift"] = c3.selectbox(
+    "At the end of a shift", ends, index=ends.index(dispatch.get("end_of_shift", "finish_job")),
+    key=f"end_{v}", help=hints.hint("dispatch.end_of_shift", comments))
+
+costs = base.get("costs")
+cost_slots: dict[str, Any] = {}
+if costs is not None:
+    st.subheader("Costs (for the funding case)")
+    st.caption(f"£ at {costs.get('price_year', '?')} prices.")
+    cols = st.columns(4)
+    labels = {"officer_hour": "Officer (£ an hour)", "clinician_hour": "Practitioner (£ an hour)",
+              "vehicle_per_car_hour": "Vehicle (£ a car-hour)",
+              "management_per_year": "Management (£ a year)",
+              "training_per_car_per_year": "Training (£ a car a year)",
+              "setup_per_car": "Set-up (£ a car, once)",
+              "s136_detention": "Section 136 detention (£ each)",
+              "ae_attendance": "A&E attendance (£ each)",
+              "ae_conveyance": "A&E conveyance (£ each)"}
+    for i, (key, label) in enumerate(labels.items()):
+        col = cols[i % 4]
+        edits[f"costs.{key}"] = col.number_input(
+            label, value=float(costs.get(key, 0.0)), step=1.0, format="%.2f",
+            key=f"cost_{key}_{v}", help=hints.hint(f"costs.{key}", comments))
+        cost_slots[key] = col.empty()
+
+with st.expander("Pathways, case mix and uncertainty (kept from the starting scenario)"):
+    st.caption("These are edited in the scenario file (docs/scenarios.md lists every key).")
+    st.json({k: base[k] for k in ("response", "case_mix", "uncertainty") if k in base},
+            expanded=False)
+
+# ----------------------------------------------------------------------- validation
+data = editing.apply_edits(base, edits)
+scenario, problems = editing.validate(data, SOURCE)
+problems = rota.problems + problems
+shown: list[Problem] = []
+
+
+def place(slot: Any, found: list[Problem], label=None) -> None:
+    shown.extend(found)
+    _problems_at(slot, found, label)
+
+
+place(name_slot, editing.under(problems, "name"))
+place(calls_slot, editing.under(problems, "demand.calls_per_day"))
+place(other_slot, editing.under(problems, "demand.other_jobs_per_hour"))
+place(profile_slot, editing.under(problems, "demand.hourly_profile"))
+place(weekday_slot, editing.under(problems, "demand.weekday_factors"))
+place(wait_slot, editing.under(problems, "dispatch.max_wait_minutes"))
+place(rota_slot, [p for p in problems if p.key.startswith(("cars", "row "))],
+      label=lambda p: editing.where(p, rota))
+for key, slot in cost_slots.items():
+    place(slot, editing.under(problems, f"costs.{key}"))
+
+coverage = editing.coverage_frame(data)
+with st.container():
+    st.markdown("**Cover against demand, hour by hour**")
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Cars", len(rota.cars))
+    m2.metric("Car-hours on shift a week", f"{coverage['cars'].sum():g} h")
+    share = editing.covered_share(coverage)
+    m3.metric("Calls arriving with a car on shift", "-" if share != share else f"{share:.0%}",
+              help="Share of the week's expected calls that arrive while at least one car "
+                   "is on shift (whether or not it is free).")
+    if coverage["calls"].notna().all():
+        st.altair_chart(charts.coverage(coverage))
+
+st.subheader("Check and save")
+others = [p for p in problems if p not in shown]
+if problems:
+    st.error(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found; fix "
+             f"{'them' if len(problems) != 1 else 'it'} to save or download this scenario.",
+             icon=":material/error:")
+    st.code("\n".join(str(p) for p in problems), language=None)
+    for p in others:
+        st.error(f"{p.key or 'scenario'}: {p.message}", icon=":material/error:")
+else:
+    st.success(f"Valid scenario **{scenario.name}**: {len(scenario.cars)} car(s), "
+               f"{coverage['cars'].sum():g} car-hours a week.", icon=":material/check_circle:")
+
+c1, c2 = st.columns(2)
+if c1.button("Add to this session's scenarios", type="primary", disabled=bool(problems),
+             help="Then pick it on the Run & compare page. A built scenario of the same name "
+                  "is replaced."):
+    saved = Entry(scenario=scenario, origin="built", file=None, extends=entry.extends,
+                  parent=entry.parent, comments=entry.comments,
+                  source_data=entry.source_data)
+    message = state.add(st.session_state, saved)
+    if message:
+        st.session_state["saved_message"] = ("error", f"name: {message}")
+    else:
+        st.session_state["saved_message"] = ("success", f"Added **{scenario.name}**; pick it "
+                                             "on the Run & compare page.")
+kind, text = st.session_state.get("saved_message", (None, None))
+if kind == "error":
+    c1.error(text, icon=":material/error:")
+elif kind == "success":
+    c1.success(text, icon=":material/check_circle:")
+
+if scenario is not None:
+    keep = c2.checkbox(f"Only what differs from {entry.extends} (keeps extends:)",
+                       value=entry.extends is not None, disabled=entry.extends is None,
+                       help="Such a file must sit beside the file it extends (scenarios/). "
+                            "Untick for a file that stands alone.")
+    text = editing.scenario_yaml(
+        scenario.to_dict(), extends=entry.extends if keep else None,
+        parent=entry.parent if keep else None, comments=entry.comments,
+        source=entry.source_data,
+        header=f"Scenario built in the crisis-sim planner app from {entry.file or 'scratch'}.")
+    c2.download_button("Download the scenario (YAML)", text, file_name=f"{scenario.name}.yaml",
+                       mime="application/x-yaml")

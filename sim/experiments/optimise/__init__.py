@@ -1,0 +1,1 @@
+"""The rota optimiser (docs/optimise.md)."""

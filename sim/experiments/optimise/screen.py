@@ -1,0 +1,243 @@
+"""The analytic screen: a modified-offered-load approximation of every candidate rota.
+
+The cars are a time-varying loss system: calls (and other jobs) arrive by a Poisson
+process with the scenario's hour-of-week rates; a call that finds no free car on shift
+gets the standard response. For each 15-minute slot ``i`` of the week the screen computes
+the probability ``B_i`` that a call finds every on-shift car busy, from the load the cars
+carry::
+
+    K_i = sum_j  L_{i-j} * g_{i-j} * (1 - B_{i-j}) * k_j          (carried load, Erlangs)
+    B_i = K_i                                        with one car on shift
+    B_i = ErlangB(c_i, K_i / (1 - B_i))              with c_i >= 2 cars on shift
+
+where ``L`` is the expected arrivals a slot (calls sent to a car, and other jobs when the
+cars take them), ``g`` is 1 when some car is on shift (a call arriving off shift is never
+offered to a car, but a job running past the end of a shift still holds its car), and
+``k_j`` is the mean share of slot ``j`` after its arrival that a job is still running
+(from the job-time distribution, sampled once). The week is periodic, so the sums are
+circular convolutions, and the pair of equations is solved by damped fixed-point iteration.
+
+With one car this is the renewal equation of the time-varying M_t/G/1/1 loss system,
+exact but for the 15-minute slots: ``P(busy at t) = E[jobs in service at t]`` and a job
+accepted at ``s`` is still in service at ``t`` with probability ``P(S > t - s)``. With
+several cars it is the modified-offered-load approximation (Jagerman 1975; Massey & Whitt
+1994; reviewed by Green, Kolesar & Whitt 2007) in its carried-load form. It ignores
+waiting (``max_wait_minutes``), hand-over at shift end and overtime cost; the simulation
+judges every rota that survives the screen. ``docs/optimise.md`` shows how well it ranks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.common.units import HOURS_PER_WEEK, WEEKS_PER_YEAR
+from sim.economics.funding import crew_cost_per_hour, fixed_annual_cost
+from sim.experiments.optimise.space import Candidate, rota_hours
+from sim.experiments.optimise.spec import Objective, OptimiseSpec
+from sim.scenario.distributions import Fixed
+from sim.scenario.schema import Car, Scenario
+
+SLOTS_PER_HOUR = 4
+SLOTS = HOURS_PER_WEEK * SLOTS_PER_HOUR
+SLOT_MINUTES = 60 / SLOTS_PER_HOUR
+JOB_SAMPLES = 20000
+"""Job times drawn (once, from a fixed seed) to tabulate ``P(S > u)``."""
+ITERATIONS = 200
+DAMPING = 0.5
+TOLERANCE = 1e-7
+"""The fixed-point iteration stops when no slot's blocking moves by more than this."""
+CHUNK = 1000
+"""Candidates solved together (memory: CHUNK x SLOTS floats a few times)."""
+
+
+@dataclass(frozen=True)
+class ScreenModel:
+    """What the screen needs from a scenario, computed once."""
+
+    calls: np.ndarray
+    """Expected calls sent to a car in each slot of the week."""
+    other: np.ndarray
+    """Expected other jobs in each slot (offered to cars that take them)."""
+    kernel_calls_fft: np.ndarray
+    kernel_other_fft: np.ndarray
+    per_call: dict[str, float]
+    """Expected effect of one attended call: s136_avoided, ae_avoided, officer_hours_saved."""
+    mean_job_minutes: float
+
+
+def _job_minutes(scenario: Scenario, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Sampled car job times (minutes) of calls sent to a car, and of other jobs."""
+    types = [t for t, sent in zip(scenario.call_types(), scenario.sent_to_car(), strict=True)
+             if sent]
+    shares = np.array([t[1] for t in types])
+    which = rng.choice(len(types), size=JOB_SAMPLES, p=shares / shares.sum()) if types else []
+    calls = np.zeros(JOB_SAMPLES)
+    for k, (_, _, _std, car) in enumerate(types):
+        mask = which == k
+        n = int(mask.sum())
+        u = rng.random((6, n))
+        s136 = u[4] < car.p_s136
+        ae = ~s136 & (u[5] < car.p_conveyed_ae)
+        handover = car.ae_handover_hours or Fixed(dist="fixed", value=0)
+        calls[mask] = (car.travel_minutes.ppf(u[0]) + car.on_scene_minutes.ppf(u[1])
+                       + 60.0 * (s136 * car.s136_handover_hours.ppf(u[2])
+                                 + ae * handover.ppf(u[3])))
+    other = scenario.response.other_job_minutes.ppf(rng.random(JOB_SAMPLES))
+    return calls, other
+
+
+def _kernel_fft(minutes: np.ndarray) -> np.ndarray:
+    """FFT of ``k_j``: the mean share of slot ``j`` after arrival a job is still running
+    (arrival at the start of slot 0), folded onto the week."""
+    width = SLOT_MINUTES
+    top = int(np.ceil(minutes.max() / width)) + 1 if minutes.size else 1
+    lags = np.arange(top) * width
+    k = np.array([np.clip(minutes - lag, 0.0, width).mean() / width for lag in lags])
+    folded = np.zeros(SLOTS)
+    np.add.at(folded, np.arange(top) % SLOTS, k)
+    return np.fft.rfft(folded)
+
+
+def screen_model(scenario: Scenario) -> ScreenModel:
+    """The screen's view of ``scenario``'s demand and job times."""
+    rng = np.random.default_rng(20260517)
+    rates = np.repeat(np.asarray(scenario.demand.rates_per_hour(), dtype=float),
+                      SLOTS_PER_HOUR) / SLOTS_PER_HOUR
+    types = scenario.call_types()
+    sent = scenario.sent_to_car()
+    sent_share = sum(t[1] for t, s in zip(types, sent, strict=True) if s)
+    per_call = {"s136_avoided": 0.0, "ae_avoided": 0.0, "officer_hours_saved": 0.0,
+                "car_attended": 1.0}
+    officers = scenario.response.standard.officers
+    for (_, share, std, car), s in zip(types, sent, strict=True):
+        if not s or sent_share <= 0:
+            continue
+        w = share / sent_share
+        per_call["s136_avoided"] += w * (std.p_s136 - car.p_s136)
+        per_call["ae_avoided"] += w * ((1 - std.p_s136) * std.p_conveyed_ae
+                                       - (1 - car.p_s136) * car.p_conveyed_ae)
+        minutes = (std.travel_minutes.mean_value + std.on_scene_minutes.mean_value
+                   + 60.0 * (std.p_s136 * std.s136_hours.mean_value
+                             + (1 - std.p_s136) * std.p_conveyed_ae
+                             * std.ae_wait_hours.mean_value))
+        per_call["officer_hours_saved"] += w * officers * minutes / 60.0
+    calls_min, other_min = _job_minutes(scenario, rng)
+    other = np.full(SLOTS, scenario.demand.other_jobs_per_hour / SLOTS_PER_HOUR)
+    return ScreenModel(calls=rates * sent_share, other=other,
+                       kernel_calls_fft=_kernel_fft(calls_min),
+                       kernel_other_fft=_kernel_fft(other_min), per_call=per_call,
+                       mean_job_minutes=float(calls_min.mean()) if calls_min.size else 0.0)
+
+
+def erlang_b(servers: np.ndarray, load: np.ndarray) -> np.ndarray:
+    """Erlang B, elementwise: ``B(0) = 1``, ``B(k) = A B(k-1) / (k + A B(k-1))``."""
+    servers = np.asarray(servers)
+    out = np.ones(np.broadcast(servers, load).shape)
+    b = np.ones_like(out)
+    for k in range(1, int(servers.max(initial=0)) + 1):
+        b = load * b / (k + load * b)
+        out = np.where(servers == k, b, out)
+    return out
+
+
+def blocking(model: ScreenModel, cars_on: np.ndarray, takers_on: np.ndarray) -> np.ndarray:
+    """``B``: the probability a call finds no free car, per candidate and slot.
+
+    ``cars_on`` and ``takers_on`` (candidates x slots): cars on shift, and those of them
+    that take other jobs.
+    """
+    gate = (cars_on > 0).astype(float)
+    gate_other = (takers_on > 0).astype(float)
+    calls = model.calls * gate
+    other = model.other * gate_other
+    b = np.zeros(cars_on.shape)
+    many = cars_on >= 2
+    for _ in range(ITERATIONS):
+        free = 1 - b
+        spectrum = (np.fft.rfft(calls * free, axis=1) * model.kernel_calls_fft
+                    + np.fft.rfft(other * free, axis=1) * model.kernel_other_fft)
+        carried = np.maximum(np.fft.irfft(spectrum, n=SLOTS, axis=1), 0.0)
+        new = np.minimum(carried, 1.0 - 1e-12)
+        if many.any():
+            offered = carried / np.maximum(free, 1e-6)
+            new = np.where(many, erlang_b(np.where(many, cars_on, 1), offered), new)
+        step = new - b
+        b = b + (1 - DAMPING) * step
+        if np.abs(step).max() < TOLERANCE:
+            break
+    return b
+
+
+def _slots(hours: np.ndarray) -> np.ndarray:
+    return np.repeat(hours, SLOTS_PER_HOUR, axis=-1)
+
+
+def estimates(model: ScreenModel, cars_on: np.ndarray, takers_on: np.ndarray
+              ) -> dict[str, np.ndarray]:
+    """Per-year estimates for each candidate (rows of ``cars_on``, cars on shift in each
+    hour of the week): car_attended, unmet_off_shift, unmet_busy, s136_avoided,
+    ae_avoided, officer_hours_saved, and ``blocking`` (slots)."""
+    on = _slots(cars_on)
+    b = blocking(model, on, _slots(takers_on))
+    gate = on > 0
+    attended = (model.calls * gate * (1 - b)).sum(axis=1) * WEEKS_PER_YEAR
+    out = {
+        "car_attended": attended,
+        "unmet_off_shift": (model.calls * ~gate).sum(axis=1) * WEEKS_PER_YEAR,
+        "unmet_busy": (model.calls * gate * b).sum(axis=1) * WEEKS_PER_YEAR,
+        "blocking": b,
+    }
+    for key in ("s136_avoided", "ae_avoided", "officer_hours_saved"):
+        out[key] = attended * model.per_call[key]
+    return out
+
+
+def _crew(spec: OptimiseSpec, i: int) -> Car | None:
+    cars = spec.base.cars
+    return cars[min(i, len(cars) - 1)] if cars else None
+
+
+def scheme_cost(spec: OptimiseSpec, candidate: Candidate) -> float:
+    """The candidate's scheme cost a year without overtime (``sim/economics/funding.py``)."""
+    costs = spec.base.costs
+    if costs is None:
+        return float("nan")
+    total = fixed_annual_cost(len(candidate.cars), costs)
+    for i, rota in enumerate(candidate.cars):
+        car = _crew(spec, i)
+        officers, clinicians = (car.officers, car.clinicians) if car else (1, 1)
+        hours = sum(d[1] for d in rota if d is not None)
+        total += hours * WEEKS_PER_YEAR * crew_cost_per_hour(officers, clinicians, costs)
+    return total
+
+
+def objective_estimates(spec: OptimiseSpec, candidates: Sequence[Candidate],
+                        model: ScreenModel | None = None) -> np.ndarray:
+    """The screen's estimate of the objective, a year, for every candidate (in the
+    objective's own direction: not negated for minimising)."""
+    model = model or screen_model(spec.base)
+    objective: Objective = spec.objective
+    takes = [spec.base.car_takes_other_jobs(_crew(spec, i)) if _crew(spec, i) else
+             spec.base.dispatch.takes_other_jobs for i in range(spec.cars)]
+    values = np.empty(len(candidates))
+    for first in range(0, len(candidates), CHUNK):
+        part = candidates[first:first + CHUNK]
+        per_car = np.array([[rota_hours(r) for r in c.cars] for c in part])  # n x cars x 168
+        cars_on = per_car.sum(axis=1)
+        takers_on = (per_car * np.asarray(takes, dtype=np.int64)[None, :, None]).sum(axis=1)
+        est = estimates(model, cars_on, takers_on)
+        if objective.metric is not None:
+            values[first:first + len(part)] = est[objective.metric]
+            continue
+        costs = spec.base.costs
+        assert costs is not None
+        savings = (est["s136_avoided"] * costs.s136_detention
+                   + est["ae_avoided"] * (costs.ae_attendance + costs.ae_conveyance))
+        if objective.net_benefit == "with_police":
+            savings = savings + est["officer_hours_saved"] * costs.officer_hour
+        cost = np.array([scheme_cost(spec, c) for c in part])
+        values[first:first + len(part)] = savings - cost
+    return values

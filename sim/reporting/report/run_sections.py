@@ -1,0 +1,240 @@
+"""The page's simulation results, as data: the scenarios compared, the headline table,
+where and why calls go unmet, and the run manifest (laid out by ``scenarios``,
+``headline``, ``unmet`` and ``manifest`` ``.html.j2`` in ``sim/reporting/templates/report/``).
+
+Metric titles and units come from :mod:`sim.core.metrics`; numbers from
+:mod:`sim.common.formats`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from sim.common import formats
+from sim.common.units import WEEKS_PER_YEAR
+from sim.core.metrics import BY_NAME, HEADLINE
+from sim.economics.psa import PSAResult
+from sim.reporting.report.cells import Image, Interval, decimals, image
+from sim.run.result import RunResult
+
+# ------------------------------------------------------------------- scenarios
+
+
+@dataclass(frozen=True)
+class ScenarioRow:
+    """One scenario: its cars and rotas (``car: days start-end; ...``), car-hours a week,
+    replications and file."""
+
+    name: str
+    description: str
+    rotas: tuple[str, ...]
+    car_hours: str
+    run: str
+    file: str
+
+
+def scenarios(result: RunResult, sources: dict[str, str]) -> tuple[ScenarioRow, ...]:
+    """The scenarios compared, in run order."""
+    rows = []
+    for s in result.scenarios:
+        st = result.settings[s.name]
+        hours = sum(c.pattern().minutes_per_week for c in s.cars) / 60
+        rotas = tuple(f"{c.name}: " + "; ".join(
+            f"{'/'.join(sh.days) if len(sh.days) < 7 else 'every day'} {sh.start}-{sh.end}"
+            for sh in c.shifts) for c in s.cars)
+        rows.append(ScenarioRow(s.name, s.description.strip() or "-", rotas, f"{hours:g}",
+                                f"{st.replications} x {st.weeks} weeks",
+                                sources.get(s.name, "-")))
+    return tuple(rows)
+
+
+# -------------------------------------------------------------------- headline
+
+CONTEXT_BEFORE: dict[str, tuple[str, ...]] = {
+    "car_attended": ("mh_calls",),
+    "s136_avoided": ("not_for_car", "s136"),
+}
+"""Metrics the headline table shows before a headline metric, for context: all the calls
+before those attended; the calls not for the car, and the detentions, before those avoided."""
+
+AS_MEASURED = ("fraction", "calls per car per month")
+"""Units of rates, shown as measured; every other headline unit is a count made annual."""
+
+
+def headline_metrics() -> tuple[str, ...]:
+    """The rows of the headline table: :data:`sim.core.metrics.HEADLINE` with context."""
+    return tuple(n for h in HEADLINE for n in (*CONTEXT_BEFORE.get(h, ()), h))
+
+
+@dataclass(frozen=True)
+class HeadlineRow:
+    """One metric: its title, what its values count, and one cell per scenario."""
+
+    title: str
+    unit: str
+    cells: tuple[Interval, ...]
+
+
+@dataclass(frozen=True)
+class Headline:
+    """Headline results: one row per metric, one column per scenario."""
+
+    scenarios: tuple[str, ...]
+    rows: tuple[HeadlineRow, ...]
+
+
+def headline(result: RunResult) -> Headline:
+    """Means over replications with 95% intervals; counts a year."""
+    summary = result.summary()
+    names = tuple(s.name for s in result.scenarios)
+    weeks = {st.weeks for st in result.settings.values()}
+    a = WEEKS_PER_YEAR / weeks.pop() if len(weeks) == 1 else None
+    rows = []
+    for name in headline_metrics():
+        metric = BY_NAME[name]
+        annual = metric.unit not in AS_MEASURED
+        scale = a if a and annual else 1.0
+        show = formats.percent if metric.unit == "fraction" else formats.report
+        cells = []
+        for n in names:
+            r = summary[(summary.scenario == n) & (summary.metric == name)]
+            if not len(r):
+                cells.append(Interval("-"))
+                continue
+            mean, lo, hi = (float(r[k].iloc[0]) for k in ("mean", "ci_low", "ci_high"))
+            text = show(mean * scale) if math.isfinite(mean) else "-"
+            cells.append(Interval(text, show(lo * scale), show(hi * scale))
+                         if math.isfinite(lo) else Interval(text))
+        unit = f"{metric.unit} a year" if annual and a else ""
+        rows.append(HeadlineRow(metric.title, unit, tuple(cells)))
+    return Headline(names, tuple(rows))
+
+
+# ----------------------------------------------------------------------- unmet
+
+TIME_BANDS = ((0, 4), (4, 8), (8, 12), (12, 16), (16, 20), (20, 24))
+
+
+@dataclass(frozen=True)
+class UnmetRow:
+    """Unmet calls a week of one scenario for one reason, by time of day and in all."""
+
+    scenario: str
+    why: str
+    cells: tuple[str, ...]
+    week: str
+
+
+@dataclass(frozen=True)
+class Unmet:
+    """Where and why calls go unmet: the table, the worst hours per scenario (scenario,
+    hours described) and the run's plots (``plots_drawn`` False: ``--no-plots``)."""
+
+    bands: tuple[str, ...]
+    rows: tuple[UnmetRow, ...]
+    worst: tuple[tuple[str, tuple[str, ...]], ...]
+    plots: tuple[Image, ...]
+    plots_drawn: bool
+
+
+PLOTS = ("key_metrics", "differences", "heatmap_")
+"""The run's plots (``plots/*.png``, by the start of their name) shown in this section."""
+
+
+def unmet(result: RunResult, plot_files: dict[str, bytes]) -> Unmet:
+    """Unmet calls by time of day, the three worst hours of each scenario with cars."""
+    hours = result.by_hour_of_week
+    rows = []
+    for s in result.scenarios:
+        g = hours[hours.scenario == s.name]
+        for col, why in (("unmet_off_shift", "no car on shift"), ("unmet_busy", "cars busy")):
+            cells = tuple(formats.report(float(g[(g.hour >= a) & (g.hour < b)][col].sum()))
+                          for a, b in TIME_BANDS)
+            rows.append(UnmetRow(s.name, why, cells, formats.report(float(g[col].sum()))))
+    worst = []
+    for s in result.scenarios:
+        if not s.cars:
+            continue
+        g = hours[hours.scenario == s.name].copy()
+        g["unmet"] = g.unmet_off_shift + g.unmet_busy
+        top = g.sort_values("unmet", ascending=False).head(3)
+        worst.append((s.name, tuple(
+            f"{d} {h:02d}:00 ({formats.report(u)} a week, "
+            f"{'mostly no car on shift' if off >= busy else 'mostly cars busy'})"
+            for d, h, u, off, busy in zip(top.day, top.hour, top.unmet, top.unmet_off_shift,
+                                          top.unmet_busy, strict=True))))
+    return Unmet(
+        bands=tuple(f"{a:02d}:00-{b:02d}:00" for a, b in TIME_BANDS), rows=tuple(rows),
+        worst=tuple(worst),
+        plots=tuple(image(png, name) for name, png in plot_files.items()
+                    if name.startswith(PLOTS)),
+        plots_drawn=bool(plot_files))
+
+
+# -------------------------------------------------------------------- manifest
+
+
+@dataclass(frozen=True)
+class ManifestRow:
+    """One item of the manifest (``code``: shown as code)."""
+
+    item: str
+    value: str
+    code: bool = False
+
+
+@dataclass(frozen=True)
+class ManifestScenario:
+    """One scenario as run: file, seed, sizes and the start of its configuration hash."""
+
+    name: str
+    file: str
+    seed: str
+    replications: str
+    weeks: str
+    warmup_weeks: str
+    config_sha256: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The run manifest (``manifest.json``) in brief."""
+
+    rows: tuple[ManifestRow, ...]
+    scenarios: tuple[ManifestScenario, ...]
+
+
+def manifest(run_manifest: dict[str, Any] | None, psa: PSAResult | None) -> Manifest | None:
+    """What ran, where and with what (None without a manifest)."""
+    if run_manifest is None:
+        return None
+    sw = run_manifest.get("software", {})
+    src = run_manifest.get("source", {})
+    rows = [ManifestRow("created (UTC)", str(run_manifest.get("created_utc"))),
+            ManifestRow("command", " ".join(run_manifest.get("command") or []), code=True),
+            ManifestRow("git commit", f"{src.get('commit')}"
+                                      f"{' (with local changes)' if src.get('dirty') else ''}"),
+            ManifestRow("platform", str(run_manifest.get("platform", {}).get("platform"))),
+            ManifestRow("software", ", ".join(f"{k} {v}" for k, v in sw.items())),
+            ManifestRow("random numbers",
+                        str(run_manifest.get("random_streams", {}).get("seeding"))),
+            ManifestRow("worker processes", str(run_manifest.get("jobs"))),
+            ManifestRow("simulation wall time", f"{run_manifest.get('wall_seconds')} s")]
+    if psa is not None:
+        st = psa.settings
+        rows.append(ManifestRow(
+            "sensitivity analysis",
+            f"{st['draws']} draws x {st['replications_per_draw']} replications, "
+            f"input seed {st['seed']}, tornado at the {st['low_percentile']:g}th "
+            f"and {st['high_percentile']:g}th percentiles, "
+            f"{st['switching_iterations']} bisection steps, "
+            f"{decimals(psa.wall_seconds, 1)} s"))
+    else:
+        rows.append(ManifestRow("sensitivity analysis", "not run"))
+    scen = tuple(ManifestScenario(str(s["name"]), str(s.get("source") or "-"), str(s["seed"]),
+                                  str(s["replications"]), str(s["weeks"]),
+                                  str(s["warmup_weeks"]), str(s["config_sha256"][:16]))
+                 for s in run_manifest.get("scenarios", []))
+    return Manifest(tuple(rows), scen)

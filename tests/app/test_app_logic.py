@@ -1,0 +1,169 @@
+"""The planner app's plain functions (``sim/app/``), without Streamlit: the rota grid, YAML
+written back, bounded runs with the command line's numbers, uploads and the app command."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+import sim
+from sim.app import editing, library, running
+from sim.cli import app as app_command
+from sim.cli import run as cli_run
+from tests.support.paths import SCENARIOS
+
+
+@pytest.mark.parametrize(("days", "text"), [
+    (["Sun", "Mon", "Tue", "Wed", "Thu"], "Sun-Thu"),
+    (["Fri", "Sat"], "Fri, Sat"),
+    (["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], "all"),
+    (["Mon", "Wed", "Thu", "Fri"], "Mon, Wed-Fri"),
+    (["Sat", "Sun", "Mon"], "Sat-Mon"),
+])
+def test_days_read_and_written_as_people_write_them(days, text):
+    assert editing.days_text(days) == text
+    parsed = editing.parse_days(text)
+    assert parsed == "all" if text == "all" else sorted(parsed) == sorted(days)
+
+
+def test_a_word_that_is_not_a_day_reaches_the_schema_unchanged():
+    assert editing.parse_days("Mon, Fry") == ["Mon", "Fry"]
+    assert editing.parse_days("Thu-Sum") == ["Thu-Sum"]
+
+
+def test_rota_grid_round_trip_and_crew_rule():
+    one = sim.load_scenario(SCENARIOS / "cpft_two_cars.yaml")
+    cars = one.to_dict()["cars"]
+    frame = editing.rota_frame(cars)
+    assert list(frame["car"]) == ["car1", "car1", "car2"]
+    rota = editing.cars_from_rota(frame, cars)
+    assert not rota.problems
+    assert sim.scenario_from_dict({**one.to_dict(), "cars": rota.cars}) == one
+    assert rota.rows == {(0, 0): 0, (0, 1): 1, (1, 0): 2}
+    frame.loc[1, "officers"] = 2  # the second line of car1 gives it another crew
+    bad = editing.cars_from_rota(frame, cars)
+    [problem] = bad.problems
+    assert problem.key == "row 2: officers" and "has 1 officers on an earlier row" in \
+        problem.message
+
+
+def test_a_problem_is_placed_at_its_grid_row():
+    data = sim.load_scenario(SCENARIOS / "cpft_two_cars.yaml").to_dict()
+    frame = editing.rota_frame(data["cars"])
+    frame.loc[2, "end"] = "27:00"
+    rota = editing.cars_from_rota(frame, data["cars"])
+    _, problems = editing.validate({**data, "cars": rota.cars}, "built")
+    [p] = problems
+    assert p.key == "cars[1].shifts[0].end"
+    assert editing.where(p, rota) == "row 3 (car2): end"
+
+
+def test_coverage_counts_cars_on_shift_against_demand():
+    data = sim.load_scenario(SCENARIOS / "cpft_two_cars.yaml").to_dict()
+    cover = editing.coverage_frame(data)
+    assert len(cover) == 168 and cover["cars"].sum() == 112  # 56 + 56 car-hours a week
+    monday = cover[cover.day == "Mon"].set_index("hour")["cars"]
+    assert monday[14] == 0 and monday[15] == 1 and monday[20] == 2 and monday[23] == 1
+    assert cover[cover.day == "Tue"].set_index("hour")["cars"][2] == 1  # car2 until 03:00
+    assert cover["calls"].sum() == pytest.approx(70.0)  # 10 calls a day
+    assert 0.5 < editing.covered_share(cover) < 1.0
+    empty = editing.coverage_frame({**data, "cars": []})
+    assert editing.covered_share(empty) == 0.0
+
+
+def test_yaml_keeps_extends_and_comments_and_loads_back(tmp_path):
+    entries, problems = library.load_shipped()
+    assert not problems
+    entry = entries["cpft_one_car"]
+    edited = entry.scenario.with_overrides({"name": "later_car", "demand.calls_per_day": 12,
+                                            "cars.0.shifts.0.start": "16:00"})
+    text = editing.scenario_yaml(edited.to_dict(), extends=entry.extends, parent=entry.parent,
+                                 comments=entry.comments, source=entry.source_data)
+    data = yaml.safe_load(text)
+    assert data["extends"] == "_base.yaml"
+    assert set(data) == {"name", "description", "extends", "demand", "cars"}
+    assert data["demand"] == {"calls_per_day": 12.0}  # only what differs from _base.yaml
+    # A comment is kept where the value is the file's; an edited value loses its source.
+    assert "# Shared defaults" not in text
+    assert "set in the planner app" in text.split("calls_per_day")[0].rsplit("demand:", 1)[1]
+    (tmp_path / "_base.yaml").write_bytes((SCENARIOS / "_base.yaml").read_bytes())
+    (tmp_path / "later_car.yaml").write_text(text, encoding="utf-8")
+    assert sim.load_scenario(tmp_path / "later_car.yaml") == edited
+    whole = editing.scenario_yaml(edited.to_dict(), comments=entry.comments,
+                                  source=entry.source_data)
+    assert "extends" not in yaml.safe_load(whole)
+    assert "# Hour-of-day shape of self-harm presentations" in whole  # unchanged: kept
+    (tmp_path / "whole.yaml").write_text(whole, encoding="utf-8")
+    assert sim.load_scenario(tmp_path / "whole.yaml").model_dump() == \
+        edited.model_copy(update={"name": "later_car"}).model_dump()
+
+
+def test_upload_limits_and_names():
+    with pytest.raises(sim.ScenarioError) as big:
+        library.load_upload("huge.yaml", b"#" * (library.MAX_UPLOAD_BYTES + 1))
+    assert str(big.value.problems[0]).startswith("huge.yaml: file too large")
+    with pytest.raises(sim.ScenarioError) as partial:
+        library.load_upload("_mine.yaml", b"name: x\n")
+    assert "partial file" in partial.value.problems[0].message
+    assert library.safe_upload_name("../../etc/passwd") == "passwd.yaml"
+    entry = library.load_upload("C:\\Users\\me\\two.yaml",
+                                (SCENARIOS / "cpft_two_cars.yaml").read_bytes())
+    assert entry.scenario == sim.load_scenario(SCENARIOS / "cpft_two_cars.yaml")
+    assert entry.file == "C_Users_me_two.yaml" or entry.file.endswith("two.yaml")
+
+
+def test_run_is_bounded_and_stops_when_asked():
+    one = sim.load_scenario(SCENARIOS / "cpft_one_car.yaml")
+    none = sim.load_scenario(SCENARIOS / "no_car.yaml")
+    too_many = running.Settings(("no_car",), "no_car", running.MAX_REPS + 1, 52, 1, 1)
+    assert running.check(too_many) == ["replications must be a whole number from 1 to 200, "
+                                       "got 201"]
+    with pytest.raises(ValueError, match="weeks must be"):
+        running.run_comparison([none], running.Settings(("no_car",), "no_car", 2, 105, 1, 1))
+    seen = []
+
+    def stop(done, total, name, seconds):
+        seen.append((done, total, name))
+        raise KeyboardInterrupt  # what the page's Stop does to a run
+
+    settings = running.Settings(("cpft_one_car", "no_car"), "no_car", 2, 2, 0, 3)
+    with pytest.raises(KeyboardInterrupt):
+        running.run_comparison([one, none], settings, jobs=1, on_progress=stop)
+    assert seen == [(1, 2, "no_car")]  # the baseline runs first, then it stopped
+
+
+def test_run_gives_the_command_lines_numbers(tmp_path):
+    names = ("cpft_one_car", "no_car")
+    files = [str(SCENARIOS / f"{n}.yaml") for n in names]
+    out = tmp_path / "cli"
+    assert cli_run.main([*files, "--reps", "3", "--weeks", "3", "--warmup-weeks", "1",
+                         "--seed", "5", "--jobs", "1", "--out", str(out), "--no-plots",
+                         "--psa", "0", "--quiet"]) == 0
+    settings = running.Settings(names, "no_car", 3, 3, 1, 5)
+    result = running.run_comparison([sim.load_scenario(f) for f in files], settings, jobs=2)
+    assert [s.name for s in result.scenarios] == ["no_car", "cpft_one_car"]
+    cli = pd.read_csv(out / "replications.csv")
+    assert list(cli.columns) == list(result.replications.columns)
+    assert (cli["scenario"] == result.replications["scenario"]).all()
+    numbers = cli.columns[2:]
+    np.testing.assert_allclose(cli[numbers].to_numpy(float),
+                               result.replications[numbers].to_numpy(float), rtol=1e-12,
+                               atol=1e-12, equal_nan=True)
+    summary = pd.read_csv(out / "summary.csv")
+    np.testing.assert_allclose(summary["mean"], result.summary()["mean"], rtol=1e-12,
+                               equal_nan=True)
+
+
+def test_app_command_serves_on_localhost_only_by_default():
+    cmd = app_command.command("127.0.0.1", 8600)
+    assert cmd[1:4] == ["-m", "streamlit", "run"]
+    assert cmd[4].endswith("sim/app/main.py")
+    flags = dict(zip(cmd[5::2], cmd[6::2], strict=True))
+    assert flags["--server.address"] == "127.0.0.1"
+    assert flags["--server.port"] == "8600"
+    assert flags["--server.headless"] == "true"
+    args = app_command.build_parser().parse_args([])
+    assert (args.address, args.port) == ("127.0.0.1", 8501)
+    assert app_command.main(["--port", "0"]) == 2

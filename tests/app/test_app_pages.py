@@ -1,0 +1,197 @@
+"""Every page of the planner app, driven by Streamlit's AppTest (no browser, no server).
+
+The app's script runs in this process; widgets are set as a person would set them, and the
+assertions read what the page shows and what the session holds. A run must give the same
+numbers as ``sim.compare`` with the same inputs and seed.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+pytest.importorskip("streamlit")
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+import sim  # noqa: E402
+from sim.app import running  # noqa: E402
+from sim.economics.funding import compute, verdict  # noqa: E402
+from tests.support.paths import ROOT, SCENARIOS  # noqa: E402
+
+MAIN = ROOT / "sim" / "app" / "main.py"
+TIMEOUT = 120
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(str(MAIN), default_timeout=TIMEOUT)
+    return at.run()
+
+
+def _errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def _no_exceptions(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _add_scenario(at: AppTest) -> None:
+    [button] = [b for b in at.button if b.label == "Add to this session's scenarios"]
+    button.click().run()
+
+
+def test_build_page_edits_change_the_scenario():
+    at = _app()
+    _no_exceptions(at)
+    assert at.title[0].value == "Build a scenario"
+    # The rota grid starts from the shipped one-car scenario: two shift lines of car1.
+    grid = at.data_editor[0].value
+    assert list(grid["car"]) == ["car1", "car1"]
+    assert list(grid["days"]) == ["Sun-Thu", "Fri, Sat"]
+    # Every input has its meaning and source on hover (from scenarios/_base.yaml).
+    calls = at.number_input(key="calls_0")
+    assert "Cambridgeshire" in calls.help and "Source" in calls.help
+
+    at.text_input(key="name_0").set_value("busier_two_cars")
+    calls.set_value(12.0)
+    at.number_input(key="cost_officer_hour_0").set_value(30.0)
+    at.session_state["rota_0"] = {"edited_rows": {}, "deleted_rows": [], "added_rows": [
+        {"car": "car2", "days": "all", "start": "19:00", "end": "03:00", "officers": 1,
+         "clinicians": 1}]}
+    at.run()
+    _no_exceptions(at)
+    assert not _errors(at)
+    assert [m.value for m in at.metric][:2] == ["2", "112 h"]  # 56 + 56 car-hours a week
+    _add_scenario(at)
+    built = at.session_state["library"]["busier_two_cars"]
+    assert built.origin == "built"
+    s = built.scenario
+    assert s.demand.calls_per_day == 12.0
+    assert s.costs.officer_hour == 30.0
+    assert [c.name for c in s.cars] == ["car1", "car2"]
+    assert s.cars[1].pattern().minutes_per_week == 56 * 60
+    # What was not edited is kept from the starting scenario.
+    shipped = sim.load_scenario(SCENARIOS / "cpft_one_car.yaml")
+    assert s.response == shipped.response and s.case_mix == shipped.case_mix
+
+
+def test_bad_values_show_the_command_lines_message_next_to_the_field():
+    at = _app()
+    at.number_input(key="calls_0").set_value(-1.0)
+    at.session_state["rota_0"] = {"edited_rows": {1: {"start": "25:00"}}, "deleted_rows": [],
+                                  "added_rows": []}
+    at.run()
+    _no_exceptions(at)
+    errors = "\n".join(_errors(at))
+    # The schema's own messages (what the command line prints after FILE:LINE: KEY:).
+    data = sim.load_scenario(SCENARIOS / "cpft_one_car.yaml").to_dict()
+    data["demand"]["calls_per_day"] = -1.0
+    data["cars"][0]["shifts"][1]["start"] = "25:00"
+    with pytest.raises(sim.ScenarioError) as caught:
+        sim.scenario_from_dict(data, source="built")
+    messages = {p.key: p.message for p in caught.value.problems}
+    assert f"demand.calls_per_day: {messages['demand.calls_per_day']}" in errors
+    assert f"row 2 (car1): start: {messages['cars[0].shifts[1].start']}" in errors
+    assert "2 problems found" in errors
+    # The command-line form of every problem, and nothing can be saved.
+    [code] = [c.value for c in at.code]
+    assert "built: cars[0].shifts[1].start: time '25:00' is not a time of day" in code
+    [button] = [b for b in at.button if b.label == "Add to this session's scenarios"]
+    assert button.disabled
+    assert not at.download_button
+
+
+def test_uploads_go_through_the_strict_loader(tmp_path):
+    at = _app()
+    bad = b"name: bad\nextends: _base.yaml\ncars:\n  - name: c\n    shifts:\n" \
+          b"      - {days: all, start: 17:00, end: \"01:00\"}\n"
+    at.file_uploader(key="upload").set_value(("bad.yaml", bad, "application/x-yaml")).run()
+    _no_exceptions(at)
+    # The same lines the command line prints for the same file.
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(bad)
+    (tmp_path / "_base.yaml").write_bytes((SCENARIOS / "_base.yaml").read_bytes())
+    with pytest.raises(sim.ScenarioError) as caught:
+        sim.load_scenario(path)
+    expected = [str(p).replace(str(path), "bad.yaml") for p in caught.value.problems]
+    assert _errors(at) == expected
+    assert "unquoted time 17:00" in expected[0]
+
+    escape = b"name: sneaky\nextends: ../../../etc/passwd\n"
+    at.file_uploader(key="upload").set_value(("sneaky.yaml", escape, "text/yaml")).run()
+    [error] = _errors(at)
+    assert error.startswith("sneaky.yaml:2: extends: an uploaded file may extend only a "
+                            "shipped scenario file")
+
+    good = (SCENARIOS / "cpft_two_cars.yaml").read_bytes().replace(b"name: cpft_two_cars",
+                                                                     b"name: upload_two")
+    at.file_uploader(key="upload").set_value(("mine.yaml", good, "text/yaml")).run()
+    _no_exceptions(at)
+    assert not _errors(at)
+    assert at.session_state["library"]["upload_two"].origin == "uploaded"
+    # The builder now holds the upload: its grid shows both cars.
+    assert list(at.data_editor[0].value["car"]) == ["car1", "car1", "car2"]
+
+
+def test_run_page_shows_the_same_numbers_as_sim_compare():
+    at = _app()
+    at.switch_page("views/compare.py").run()
+    _no_exceptions(at)
+    assert at.multiselect(key="run_names").value == ["no_car", "cpft_one_car", "cpft_two_cars"]
+    at.number_input(key="run_reps").set_value(3)
+    at.number_input(key="run_weeks").set_value(4)
+    at.number_input(key="run_seed").set_value(11)
+    at.button(key="run_go").click().run()
+    _no_exceptions(at)
+    names = ("no_car", "cpft_one_car", "cpft_two_cars")
+    expected = sim.compare([sim.load_scenario(SCENARIOS / f"{n}.yaml") for n in names],
+                           baseline="no_car", reps=3, weeks=4, warmup_weeks=1, seed=11)
+    got = at.session_state["run"].result
+    pd.testing.assert_frame_equal(got.replications, expected.replications, check_exact=True)
+    pd.testing.assert_frame_equal(got.comparison(), expected.comparison(), check_exact=True)
+    headline = at.table[0].value
+    want = running.headline_table(expected).set_index("measure")
+    assert list(headline.columns) == ["unit", *names]
+    assert headline.to_dict() == want.to_dict()
+    differences = at.table[1].value
+    assert "Change in Section 136 detentions" in differences.to_string()
+    assert len(at.get("vega_lite_chart")) == 3  # unmet (2) and utilisation heatmaps
+
+
+def test_funding_page_verdicts_tables_and_downloads():
+    at = _app()
+    at.switch_page("views/funding.py").run()
+    assert "Run a comparison first" in at.info[0].value
+    at.switch_page("views/compare.py").run()
+    at.number_input(key="run_reps").set_value(3)
+    at.number_input(key="run_weeks").set_value(4)
+    at.button(key="run_go").click().run()
+    at.switch_page("views/funding.py").run()
+    _no_exceptions(at)
+    result = at.session_state["run"].result
+    econ = compute(result)
+    lines = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert lines == [f"- {verdict(econ, s, c)}" for s, c in econ.pairs]
+    assert any("cpft_two_cars vs cpft_one_car" in line for line in lines)
+    table = at.table[0].value
+    assert list(table.columns) == ["unit", *[f"{s} vs {c}" for s, c in econ.pairs]]
+    assert table.loc["Net benefit in NHS cash", "unit"] == "£ a year"
+    assert len(at.image) >= 1  # the funding-case figure
+    [prepare] = [b for b in at.button if b.key == "prepare"]
+    prepare.click().run(timeout=180)
+    _no_exceptions(at)
+    labels = [d.label for d in at.download_button]
+    assert labels[:2] == ["report.html", "economics.xlsx"] and labels[2].startswith("results.zip")
+    files = at.session_state["downloads"]
+    assert files.report_html.startswith(b"<!DOCTYPE html>") or b"<html" in files.report_html[:200]
+    assert "report.html" in files.files and "summary.csv" in files.files
+
+
+def test_two_sessions_do_not_share_scenarios():
+    first, second = _app(), _app()
+    first.text_input(key="name_0").set_value("only_in_first").run()
+    _add_scenario(first)
+    assert "only_in_first" in first.session_state["library"]
+    second.run()
+    assert "only_in_first" not in second.session_state["library"]
