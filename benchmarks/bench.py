@@ -2,7 +2,7 @@
 
 Run from the project folder::
 
-    python benchmarks/bench.py                 # the full table (about 2 minutes on 2 cores)
+    python benchmarks/bench.py                 # the full table (about 3 minutes on 2 cores)
     python benchmarks/bench.py --quick         # a smoke run (seconds)
     python benchmarks/bench.py --profile       # where the time goes (cProfile), per scenario
     python benchmarks/bench.py --scaling 1,2,4,8,16 --reps 64   # sweep throughput vs workers
@@ -21,6 +21,9 @@ jobs a day, calls wait up to 30 minutes):
 * **horizon**: time per replication-year and peak memory of one replication (tracemalloc
   peak, and the growth of the process's peak RSS) at 1, 10 and 50 simulated years;
 * **workers**: ``--jobs 2`` against ``--jobs 1`` for 40 replications of ``cpft_one_car``;
+* **psa**: the appraisal's sensitivity analysis of the shipped scenarios (the README's first
+  command's, 1,000 draws; quick 40) on all cores: wall time, CPU time, scenario-years
+  simulated and their throughput;
 * with ``--scaling N1,N2,...`` (instead of the rest): a sweep of ``--points`` scenarios x
   ``--reps`` replications run with N worker processes; replications per second and the
   speed-up over the smallest N (results are checked to be identical for every N).
@@ -241,6 +244,30 @@ def workers_section(table: Table, reps: int, years: int, repeat: int) -> None:
         print("  (only one core available: the speed-up cannot show)")
 
 
+def psa_section(table: Table, draws: int) -> None:
+    """The sensitivity analysis of ``python run_scenarios.py`` (``sim/economics/psa.py``):
+    its wall time, CPU time (this process and its workers) and throughput."""
+    from sim.economics.funding import compute
+    from sim.economics.psa import run_psa
+
+    jobs = default_jobs()
+    header(f"Sensitivity analysis of the shipped scenarios: {draws} draws, {jobs} worker(s)")
+    scenarios = [sim.load_scenario(ROOT / "scenarios" / f"{n}.yaml")
+                 for n in ("no_car", "cpft_one_car", "cpft_two_cars")]
+    result = run_scenarios(scenarios, jobs=jobs, baseline="no_car", progress=False)
+    cpu = cpu_seconds()
+    dt, psa = timed(partial(run_psa, result, compute(result), draws=draws, jobs=jobs))
+    used = sum(cpu_seconds()) - sum(cpu)
+    n = psa.simulated_replications
+    kw = {"years": 1, "workers": jobs, "reps": n}
+    table.add("psa", "shipped (3 scenarios)", "wall time", dt, "s", **kw)
+    table.add("psa", "shipped (3 scenarios)", "CPU time (with workers)", used, "s", **kw)
+    table.add("psa", "shipped (3 scenarios)", "scenario-years simulated", n, "years", **kw)
+    table.add("psa", "shipped (3 scenarios)", "throughput", n / dt, "years/s", **kw)
+    table.add("psa", "shipped (3 scenarios)", "draws per second", psa.settings["draws"] / dt,
+              "draws/s", **kw)
+
+
 def sweep_points(n: int) -> list[sim.Scenario]:
     """``n`` scenarios like a sweep's points: cpft_one_car at different demand levels."""
     base = load("cpft_one_car")
@@ -395,6 +422,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scaling", type=_ints, default=None, metavar="N1,N2,...",
                    help="instead of the rest: sweep throughput with these worker counts")
     p.add_argument("--points", type=int, default=32, help="sweep points for --scaling (32)")
+    p.add_argument("--psa-draws", type=int, default=None,
+                   help="draws of the sensitivity analysis section (default 1000, quick 40)")
     p.add_argument("--profile", action="store_true",
                    help="instead of the rest: cProfile each scenario, print the top functions")
     p.add_argument("--top", type=int, default=15, help="functions shown by --profile (15)")
@@ -430,6 +459,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         speed_section(table, args.scenarios, reps, args.years, with_always_on=not args.quick)
         horizon_section(table, args.scenarios, horizons)
         workers_section(table, args.jobs_reps or (8 if args.quick else 40), args.years, repeat)
+        psa_section(table, args.psa_draws or (40 if args.quick else 1000))
         path = args.out / "bench.csv"
     table.write(path)
     print(f"\n{len(table.rows)} figures written to {path} in "

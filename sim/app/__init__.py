@@ -11,12 +11,16 @@ Start it with ``crisis-sim app`` (``sim/cli/app.py``; it runs ``streamlit run`` 
   see the headline table, the paired differences and hour-of-week heatmaps.
 * **Funding case** (``views/funding.py``): verdicts, tables and figures of the funding
   case; downloads of ``report.html``, ``economics.xlsx`` and the results folder.
+* **Fit to incident data** (``views/fit.py``) and **Optimise the rota**
+  (``views/optimise.py``), shown while those features exist (``views/__init__.py``).
 
 The page scripts only lay out widgets; the work is done by plain functions, tested
 without a browser: ``library.py`` (shipped scenarios and uploads through the strict
 loader), ``editing.py`` (the rota grid, coverage, YAML text), ``running.py`` (bounded runs
-with progress), ``funding_case.py`` (verdicts and downloads), ``charts.py`` (Altair
-figures) and ``hints.py`` (help texts from the comments of ``scenarios/_base.yaml``).
+with progress), ``funding_case.py`` (verdicts and downloads), ``fitting.py`` and
+``optimising.py`` (the fit and the optimiser on the page's inputs), ``charts.py`` (Altair
+figures), ``hints.py`` (help texts from the comments of ``scenarios/_base.yaml``) and
+``state.py`` (what a browser session holds). Full description: ``docs/app.md``.
 
 This package is the top layer (``pyproject.toml``): it may import every other layer, and
 nothing imports it (the command line starts it in a separate process).

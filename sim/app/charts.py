@@ -44,7 +44,7 @@ def coverage(frame: pd.DataFrame) -> alt.LayerChart:
                            "number = cars on shift (blank: no car)")
     cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
         x=alt.X("time:O", sort=HOURS, title="hour of day (hour starting)"),
-        y=alt.Y("day:O", sort=list(DAY_NAMES), title=None),
+        y=alt.Y("day:O", sort=list(DAY_NAMES), title=None, axis=alt.Axis(labelOverlap=False)),
         color=alt.Color("calls:Q", scale=alt.Scale(scheme="cividis"),
                         title="calls per hour"),
         tooltip=[alt.Tooltip("day:O"), alt.Tooltip("time:O", title="hour starting"),
@@ -66,10 +66,12 @@ def heatmap(frame: pd.DataFrame, column: str, title: str, unit: str, *,
     scale = alt.Scale(scheme=scheme, domain=list(domain)) if domain else \
         alt.Scale(scheme=scheme)
     fmt = ".0%" if percent else ".2f"
-    return (alt.Chart(data, width=WIDTH, height=200, title=title)
+    return (alt.Chart(data, width=WIDTH, height=210, title=title)
             .mark_rect(stroke="white", strokeWidth=1)
-            .encode(x=alt.X("time:O", sort=HOURS, title="hour of day (hour starting)"),
-                    y=alt.Y("day:O", sort=list(DAY_NAMES), title=None),
+            .encode(x=alt.X("time:O", sort=HOURS, scale=alt.Scale(domain=HOURS),
+                            title="hour of day (hour starting)"),
+                    y=alt.Y("day:O", sort=list(DAY_NAMES), scale=alt.Scale(domain=list(DAY_NAMES)),
+                            title=None, axis=alt.Axis(labelOverlap=False)),
                     color=alt.Color(f"{column}:Q", scale=scale, title=unit,
                                     legend=alt.Legend(format=fmt)),
                     tooltip=[alt.Tooltip("day:O"),

@@ -33,6 +33,7 @@ from sim.scenario.calendar import (
     shift_intervals,
     shift_minutes_by_hour,
 )
+from sim.scenario.costs import Costs
 from sim.scenario.presets import HOURLY_PROFILES
 from sim.scenario.schema import Demand, Scenario
 
@@ -171,8 +172,8 @@ def cars_from_rota(frame: pd.DataFrame, before: Sequence[Mapping[str, Any]] = ()
     problems: list[Problem] = []
     for row, rec in enumerate(frame.to_dict("records")):
         values = {k: rec.get(k) for k in ROTA_COLUMNS}
-        if all(_blank(v) for v in values.values()):
-            continue  # an empty row just added in the grid
+        if all(_blank(values[k]) for k in ("car", "days", "start", "end")):
+            continue  # a row just added in the grid (its crew may hold the defaults)
         name = "" if _blank(values["car"]) else str(values["car"]).strip()
         if not name:
             problems.append(Problem(source, None, f"row {row + 1}: car",
@@ -316,6 +317,44 @@ def hourly_weights(profile: Any) -> list[float]:
     if isinstance(profile, str):
         return list(HOURLY_PROFILES.get(profile, HOURLY_PROFILES["flat"]))
     return [float(w) for w in profile]
+
+
+# ----------------------------------------------------------------------------- costs
+
+COST_LABELS: dict[str, str] = {
+    "officer_hour": "Officer (£ an hour)", "clinician_hour": "Practitioner (£ an hour)",
+    "vehicle_per_car_hour": "Vehicle (£ a car-hour)",
+    "management_per_year": "Management (£ a year)",
+    "training_per_car_per_year": "Training (£ a car a year)",
+    "setup_per_car": "Set-up (£ a car, once)",
+    "s136_detention": "Section 136 detention (£ each)",
+    "alternative_care": "Care instead of a detention (£ each)",
+    "ae_attendance": "A&E attendance (£ each)", "ae_conveyance": "A&E conveyance (£ each)",
+}
+"""Labels of the unit costs the builder edits (others are kept as the file gives them)."""
+
+
+def cost_items() -> list[str]:
+    """The unit-cost keys of a ``costs:`` block (every field but the price year)."""
+    return [k for k in Costs.model_fields if k != "price_year"]
+
+
+def cost_value(costs: Mapping[str, Any], key: str) -> tuple[float, str]:
+    """A unit cost's amount and the dotted key that sets it: ``costs.K`` for a bare number,
+    ``costs.K.value`` for an item written as a map (``{value: 22.5, price_year: 2013}``)."""
+    item = costs.get(key, 0.0)
+    if isinstance(item, Mapping):
+        return float(item.get("value", 0.0)), f"costs.{key}.value"
+    return float(item), f"costs.{key}"
+
+
+def cost_label(key: str) -> str:
+    """The label of a unit cost's input."""
+    if key in COST_LABELS:
+        return COST_LABELS[key]
+    field = Costs.model_fields.get(key)
+    text = field.description if field is not None and field.description else key
+    return text[0].upper() + text[1:] + " (£)"
 
 
 # ----------------------------------------------------------------------------- YAML

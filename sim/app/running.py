@@ -35,6 +35,8 @@ MAX_WARMUP_WEEKS = 26
 MAX_SCENARIOS = 8
 """Most scenarios in one comparison."""
 MAX_SEED = 2**32 - 1
+NO_VALUE = "n/a"
+"""A cell with no value (a car's utilisation in a scenario with no car)."""
 
 Progress = Callable[[int, int, str, float], None]
 """``(scenarios done, scenarios in all, name of the one just done, its seconds)``."""
@@ -71,10 +73,23 @@ def check(settings: Settings) -> list[str]:
     return problems
 
 
+IN_PROCESS_REP_WEEKS = 3200
+"""Up to this many simulated replication-weeks a scenario runs in the app's own process
+(about 2 s on one core): starting worker processes would cost more than they save."""
+
+
 def default_jobs() -> int:
-    """Worker processes for a run: the cores this process may use, at most 4."""
+    """Worker processes for a large run: the cores this process may use, at most 4."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(4, cores or 1))
+
+
+def jobs_for(settings: Settings) -> int:
+    """Worker processes for one scenario of a run: 1 for a small run, else
+    :func:`default_jobs` (the numbers are the same either way)."""
+    if settings.reps * (settings.weeks + settings.warmup_weeks) <= IN_PROCESS_REP_WEEKS:
+        return 1
+    return min(default_jobs(), settings.reps)
 
 
 def ordered(scenarios: Sequence[Scenario], baseline: str) -> list[Scenario]:
@@ -89,7 +104,7 @@ def run_comparison(scenarios: Sequence[Scenario], settings: Settings, *, jobs: i
     warmup_weeks=...)``.
 
     ``on_progress`` is called after each scenario; an exception it raises (the page's
-    Stop) ends the run there.
+    Stop) ends the run there. ``jobs``: worker processes (default :func:`jobs_for`).
 
     Raises
     ------
@@ -102,7 +117,7 @@ def run_comparison(scenarios: Sequence[Scenario], settings: Settings, *, jobs: i
     by_name = {s.name: s for s in scenarios}
     if sorted(by_name) != sorted(settings.names) or len(by_name) != len(scenarios):
         raise ValueError("the scenarios must be those named in the settings, each once")
-    jobs = default_jobs() if jobs is None else jobs
+    jobs = jobs_for(settings) if jobs is None else jobs
     order = ordered(scenarios, settings.baseline)
     started = time.perf_counter()
     parts = []
@@ -164,7 +179,8 @@ def headline_table(result: sim.RunResult, metrics: Sequence[str] = HEADLINE) -> 
         row = {"measure": BY_NAME[metric].title, "unit": unit_text(metric, weeks)}
         for s in result.scenarios:
             r = summary[(summary.scenario == s.name) & (summary.metric == metric)].iloc[0]
-            row[s.name] = formats.interval(r["mean"], r["ci_low"], r["ci_high"])
+            text = formats.interval(r["mean"], r["ci_low"], r["ci_high"])
+            row[s.name] = NO_VALUE if text == "-" else text
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -196,7 +212,8 @@ def differences_table(result: sim.RunResult, metrics: Sequence[str] = EFFECTS) -
         rows.append({"scenario": s.name, "measure": "Change in Section 136 detentions",
                      "unit": f"% of {result.baseline}'s",
                      "difference": _pct(ratio),
-                     "95% interval": f"[{_pct(lo)}, {_pct(hi)}]" if math.isfinite(lo) else "-"})
+                     "95% interval": f"[{_pct(lo)}, {_pct(hi)}]" if math.isfinite(lo)
+                     else NO_VALUE})
     return pd.DataFrame(rows)
 
 
@@ -209,12 +226,12 @@ def detention_change(result: sim.RunResult, scenario: str) -> float:
 
 
 def _pct(value: float) -> str:
-    return "-" if not math.isfinite(value) else f"{value * 100:+.1f}%"
+    return NO_VALUE if not math.isfinite(value) else f"{value * 100:+.1f}%"
 
 
 def _bounds(low: float, high: float) -> str:
     if not (math.isfinite(low) and math.isfinite(high)):
-        return "-"
+        return NO_VALUE
     return f"[{formats.console(low)}, {formats.console(high)}]"
 
 

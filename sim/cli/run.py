@@ -11,6 +11,7 @@ import argparse
 import math
 import os
 import sys
+import textwrap
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +23,7 @@ from sim.common.counts import flag_type
 from sim.common.errors import InputError, Problem, ScenarioError
 from sim.common.folders import USER_ERRNOS, check_output_folder, file_problem
 from sim.core.metrics import HEADLINE
+from sim.run.estimate import describe, estimate, worth_saying
 from sim.run.runner import RunResult, default_jobs, run_scenarios
 from sim.scenario.loader import is_partial, load_scenario
 from sim.scenario.schema import Scenario
@@ -62,18 +64,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true",
                    help="sweep files: skip the tasks an interrupted run into --out finished")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
-                   help="sweep files: run on this Dask scheduler (default: "
+                   help="sweep files, and the sensitivity analysis of scenario files: run "
+                        "on this Dask scheduler (default: "
                         "$DASK_SCHEDULER_ADDRESS if set, else local worker processes)")
     p.add_argument("--event-log", metavar="PATH", type=Path, default=None,
                    help="also write one row per call and per other job (times, car, pathway, "
                         "outcome) to PATH: Parquet if pyarrow is installed, else CSV")
     p.add_argument("--psa", type=_non_negative, default=None, metavar="N",
                    help="sensitivity analysis with N draws of the uncertain inputs (default: "
-                        "the scenarios' uncertainty: block, 50 for the shipped ones); 0 skips "
-                        "the whole sensitivity analysis (tornado and switching values too)")
+                        "the do-minimum's uncertainty: block, 1000 for the shipped ones); 0 "
+                        "skips it (no expected values, tornado or value of information)")
     p.add_argument("--psa-reps", type=_positive, default=None, metavar="R",
                    help="replications per draw of the sensitivity analysis (default: the "
-                        "uncertainty: block's, 5 for the shipped ones)")
+                        "uncertainty: block's, 1 for the shipped ones)")
     return p
 
 
@@ -151,36 +154,61 @@ def _sensitivity(result: RunResult, args: argparse.Namespace):
         return None
     from sim.economics.funding import compute
     from sim.economics.psa import run_psa
+    from sim.run.executors import scheduler_address
 
-    if sys.stderr.isatty() and not args.quiet:
-        print("sensitivity analysis (--psa 0 skips it) ...", file=sys.stderr, flush=True)
     return run_psa(result, compute(result), draws=args.psa, reps=args.psa_reps,
-                   jobs=args.jobs or default_jobs())
+                   jobs=args.jobs or default_jobs(),
+                   scheduler=scheduler_address(args.scheduler),
+                   progress=False if args.quiet else None)
 
 
 def _print_funding_case(result: RunResult, psa) -> None:
-    """One plain-language verdict per comparison (sim.economics.funding.verdict)."""
-    from sim.economics.funding import compute, verdict
+    """One plain-language verdict per comparison (sim/economics/verdicts.py), then the
+    frontier, the value of information and the appraisal at the inputs' means."""
+    from sim.economics.funding import PUBLIC, compute, table_value
+    from sim.economics.verdicts import basis_line, evpi_line, frontier_line, verdicts
 
     econ = compute(result)
     if not econ.pairs:
         return
-    year = econ.price_year()
-    print(f"\nFunding case, £ a year{f' at {year} prices' if year else ''} (net benefit = "
-          "savings - scheme cost; NHS cash, then counting police time released):")
-    for s, c in econ.pairs:
-        probs = psa.prob_positive(s, c) if psa is not None else None
-        print("  " + verdict(econ, s, c, probs, psa.settings["draws"] if psa else 0))
+    print(f"\nThe appraisal ({basis_line(econ, psa)}):")
+    for v in verdicts(econ, psa, result.scenarios):
+        print(textwrap.fill(v.sentence, width=100, initial_indent="  ",
+                            subsequent_indent="    "))
     for note in econ.notes:
         print(f"  note: {note}")
     if psa is None:
-        print("  (sensitivity analysis not run; see report.html)")
-    else:
-        st = psa.settings
-        print(f"  sensitivity analysis: {st['draws']} draws x {st['replications_per_draw']} "
-              f"replications, tornado and switching values in {psa.wall_seconds:.1f} s "
-              f"({psa.simulated_replications} scenario-replications simulated); "
-              "see report.html")
+        print("  (sensitivity analysis not run: no expected values; see report.html)")
+        return
+    for line in (frontier_line(psa), evpi_line(psa, econ)):
+        print(textwrap.fill(line, width=100, initial_indent="  ", subsequent_indent="    "))
+    means = [f"{s} vs {c} {formats.money(v)}" for s, c in econ.pairs
+             if math.isfinite(v := table_value(psa.table, s, c, "net_benefit", "mean", PUBLIC,
+                                               "at_means"))]
+    if means:
+        print(textwrap.fill("Secondary, one deterministic run at the inputs' means (not an "
+                            "expected value), public sector a year: " + "; ".join(means),
+                            width=100, initial_indent="  ", subsequent_indent="    "))
+    st = psa.settings
+    rate = psa.simulated_replications / psa.wall_seconds if psa.wall_seconds else math.nan
+    print(f"  sensitivity analysis: {st['draws']:,} draws x {st['replications_per_draw']} "
+          f"replication(s), {psa.simulated_replications:,} scenario-replications in "
+          f"{psa.wall_seconds:.1f} s ({rate:,.0f} a second); {st['rejected']:,} of "
+          f"{st['candidates_examined']:,} candidate draws rejected by the calibration; see "
+          "report.html")
+
+
+def _check_prices(scenarios: Sequence[Scenario], sources: dict[str, str], baseline: str
+                  ) -> None:
+    """Refuse (exit status 2), before anything runs, costs whose price years the price
+    index cannot restate to the report's (sim/economics/prices.py)."""
+    from sim.economics.funding import price_problems, reference_scenario
+
+    appraisal = reference_scenario(scenarios, baseline).appraisal
+    problems = [Problem(sources[s.name], None, "costs", text) for s in scenarios
+                for text in price_problems(s, appraisal)]
+    if problems:
+        raise InputError(problems)
 
 
 def _check_outputs(out: Path, event_log: Path | None, files: Sequence[Path]) -> bool:
@@ -248,9 +276,8 @@ def _main(args: argparse.Namespace, argv: list[str]) -> int:
         from sim.cli.sweep import main_sweep
 
         return main_sweep(args, argv, files)
-    if args.resume or args.scheduler:
-        flag = "--resume" if args.resume else "--scheduler"
-        raise InputError([Problem(flag, None, "", "applies to sweep files only")])
+    if args.resume:
+        raise InputError([Problem("--resume", None, "", "applies to sweep files only")])
     scenarios, sources = load_all(files)
     names = [s.name for s in scenarios]
     if args.baseline is not None and args.baseline not in names:
@@ -263,9 +290,14 @@ def _main(args: argparse.Namespace, argv: list[str]) -> int:
                   f"{hours:g} car-hours a week)")
         return 0
     baseline = args.baseline or (DEFAULT_BASELINE if DEFAULT_BASELINE in names else names[0])
+    _check_prices(scenarios, sources, baseline)
     scenarios.sort(key=lambda s: s.name != baseline)  # baseline first, others as given
     out = args.out or DEFAULT_OUT
     log_inside = _check_outputs(out, args.event_log, files)  # before anything runs
+    seconds, nbytes = estimate(scenarios, args.reps, args.weeks, warmup_weeks=args.warmup_weeks,
+                               jobs=args.jobs or default_jobs(), event_log=bool(args.event_log))
+    if worth_saying(seconds, nbytes):
+        print(describe(seconds, nbytes), file=sys.stderr)
     result = run_scenarios(scenarios, reps=args.reps, seed=args.seed, weeks=args.weeks,
                            warmup_weeks=args.warmup_weeks, jobs=args.jobs or default_jobs(),
                            baseline=baseline if len(scenarios) > 1 else None,

@@ -73,7 +73,7 @@ def read_yaml(path: Path, what: str = "a scenario file") -> tuple[Any, Positions
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
-        reason = getattr(exc, "problem", None) or str(exc)
+        reason = " ".join(str(getattr(exc, "problem", None) or exc).split())  # one line
         return None, {}, [Problem(file, line, "", f"YAML syntax error: {reason}")]
     finally:
         if loader is not None:
@@ -264,7 +264,7 @@ class _Builder:
             return self._constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
             shown = str(node.value)[:_SHOWN] if isinstance(node, yaml.ScalarNode) else node.tag
-            reason = getattr(exc, "problem", None) or str(exc)
+            reason = " ".join(str(getattr(exc, "problem", None) or exc).split())
             if "digits" in reason and "integer" in reason:
                 reason = "a number with this many digits is too long"
             self.problems.append(Problem(self.file, node.start_mark.line + 1, format_key(path),
@@ -282,9 +282,9 @@ class _Builder:
             try:
                 self._constructor.flatten_mapping(node)
             except yaml.YAMLError as exc:
+                reason = " ".join(str(getattr(exc, "problem", None) or exc).split())
                 self.problems.append(Problem(self.file, node.start_mark.line + 1,
-                                             format_key(path), f"YAML merge key (<<): "
-                                             f"{getattr(exc, 'problem', None) or exc}"))
+                                             format_key(path), f"YAML merge key (<<): {reason}"))
                 return None
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:

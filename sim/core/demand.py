@@ -17,18 +17,14 @@ depend on the chunk size. Floating-point totals, though, are summed chunk by chu
 (``officer_hours_baseline`` in :mod:`sim.core.model`), so another chunk size would change
 their last digits: keep it, or results stop being bit-identical to earlier runs.
 
-The model's processes (:mod:`sim.core.model`) see each call as one :class:`Call` record,
-made a chunk at a time by :meth:`CallChunk.calls`, and an other job a car takes as an
-:class:`OtherJob`.
+The model's processes (:mod:`sim.core.model`) see a chunk's calls as a :class:`CallTable`,
+named columns with one row per call, and pass a call as its table and row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import partial
-from itertools import repeat
-from typing import NamedTuple
 
 import numpy as np
 
@@ -66,53 +62,13 @@ def poisson_arrivals(
     return np.sort(times)
 
 
-class Call(NamedTuple):
-    """One mental-health call as the model's processes see it (:mod:`sim.core.model`).
-
-    Durations are in minutes, officer time in hours. The two outcome fields are what a
-    car attendance changes, from the call's coupled draws: the standard response's
-    outcome less the car's (-1, 0 or 1).
-    """
-
-    arrival: float
-    id: int  # number of the call within its replication, in arrival order from 0
-    car_job_minutes: float  # travel + on scene + handover, if a car attends
-    car_travel_minutes: float
-    s136_avoided: int  # Section 136 detention: standard response less car (-1, 0 or 1)
-    ae_avoided: int  # A&E conveyance: standard response less car (-1, 0 or 1)
-    standard_officer_hours: float  # frontline officer hours under the standard response
-
-
-class OtherJob(NamedTuple):
-    """One other (non-mental-health) police job a car may take."""
-
-    arrival: float
-    id: int  # number of the job within its replication, in arrival order from 0
-    minutes: float  # the car's time on it, if a car takes it
-
-
-new_other_job = partial(tuple.__new__, OtherJob)
-"""``new_other_job((arrival, id, minutes))``: one :class:`OtherJob`, the fast way."""
-
-
-def _records(cls: type[Call] | type[OtherJob], *columns: np.ndarray) -> list:
-    """Records of type ``cls`` from its fields' columns (NumPy arrays, one per field).
-
-    ``tuple.__new__`` is the C-level way to build many named tuples: about three times
-    faster than calling the generated ``cls(...)`` per record, on the model's hot path.
-    """
-    return list(map(tuple.__new__, repeat(cls), zip(*(c.tolist() for c in columns),
-                                                     strict=True)))
-
-
 @dataclass(frozen=True)
 class CallChunk:
     """Calls and other jobs arriving in one chunk of time, with what the model needs.
 
     Per-call arrays are NumPy arrays, in arrival order. Durations are in minutes,
-    officer time in hours. :meth:`calls` and :meth:`other_jobs` give the same as
-    records, one per call or job, numbered within the replication from
-    ``first_call_id`` and ``first_other_id``.
+    officer time in hours. Calls and other jobs are numbered within the replication, in
+    arrival order, from ``first_call_id`` and ``first_other_id``.
     """
 
     arrival: np.ndarray
@@ -130,32 +86,41 @@ class CallChunk:
     first_call_id: int = 0  # id of the chunk's first call within the replication
     first_other_id: int = 0  # id of the chunk's first other job
 
-    def calls(self, which: np.ndarray | None = None) -> list[Call]:
-        """The chunk's calls as :class:`Call` records, in arrival order.
 
-        ``which``, a boolean array with one value per call, keeps only some of them (the
-        model takes only the calls a car is sent to).
-        """
-        first = self.first_call_id
-        columns = (
-            self.arrival,
-            np.arange(first, first + self.arrival.size),
-            self.car_job_minutes,
-            self.car_travel_minutes,
-            self.s136_standard.astype(np.int8) - self.s136_car,
-            self.ae_standard.astype(np.int8) - self.ae_car,
-            self.standard_officer_hours,
-        )
-        if which is not None:
-            columns = tuple(c[which] for c in columns)
-        return _records(Call, *columns)
+class CallTable:
+    """The calls of one chunk as the model's processes see them: named columns.
 
-    def other_jobs(self) -> list[OtherJob]:
-        """The chunk's other jobs as :class:`OtherJob` records, in arrival order."""
-        first = self.first_other_id
-        return _records(OtherJob, self.other_arrival,
-                       np.arange(first, first + self.other_arrival.size),
-                       self.other_job_minutes)
+    One Python list per field, row ``i`` being the chunk's ``i``-th call; the model
+    (:mod:`sim.core.model`) passes a call as its table and row, ``(calls, i)``, and reads
+    ``calls.car_job_minutes[i]``. Columns rather than one object per call: a named tuple
+    made for each call that meets a car took about 5% more machine instructions per
+    replication of ``scenarios/benchmarks/heavy.yaml`` (4% for ``cpft_one_car``; counted
+    with valgrind's callgrind, issue 9), while a list lookup costs about what a
+    positional argument did.
+    """
+
+    __slots__ = ("first_id", "arrival", "car_job_minutes", "car_travel_minutes",
+                 "s136_avoided", "ae_avoided", "standard_officer_hours")
+
+    first_id: int  # id of row 0 within the replication: row i is call first_id + i
+    arrival: list[float]  # minutes
+    car_job_minutes: list[float]  # travel + on scene + handover, if a car attends
+    car_travel_minutes: list[float]
+    s136_avoided: list[int]  # Section 136 detention: standard response less car (-1, 0, 1)
+    ae_avoided: list[int]  # A&E conveyance: standard response less car (-1, 0 or 1)
+    standard_officer_hours: list[float]  # frontline officer hours, standard response
+
+    def __init__(self, chunk: CallChunk) -> None:
+        self.first_id = chunk.first_call_id
+        self.arrival = chunk.arrival.tolist()
+        self.car_job_minutes = chunk.car_job_minutes.tolist()
+        self.car_travel_minutes = chunk.car_travel_minutes.tolist()
+        self.s136_avoided = (chunk.s136_standard.astype(np.int8) - chunk.s136_car).tolist()
+        self.ae_avoided = (chunk.ae_standard.astype(np.int8) - chunk.ae_car).tolist()
+        self.standard_officer_hours = chunk.standard_officer_hours.tolist()
+
+    def __len__(self) -> int:
+        return len(self.arrival)
 
 
 class DemandModel:

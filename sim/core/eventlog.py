@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from sim.common.atomic import atomic_path
-from sim.core.demand import Call, CallChunk, OtherJob
+from sim.core.demand import CallChunk
 
 COLUMNS: tuple[str, ...] = (
     "scenario", "replication", "kind", "id", "measured", "call_type", "arrival", "dispatch",
@@ -70,8 +70,8 @@ class EventRecorder:
     """Collects the rows of one replication while it runs (used by :mod:`sim.core.model`).
 
     Calls and other jobs are numbered in arrival order as their chunks are drawn
-    (:class:`sim.core.demand.CallChunk`); the model reports what happens to each record
-    (:class:`sim.core.demand.Call`, :class:`sim.core.demand.OtherJob`), kept by its id.
+    (:class:`sim.core.demand.CallChunk`); the model reports what happens to each by its
+    number.
     """
 
     def __init__(self) -> None:
@@ -110,30 +110,29 @@ class EventRecorder:
         self.other_end.extend([math.nan] * n_other)
         self.other_car.extend([-1] * n_other)
 
-    def call_attended(self, call: Call, car: int, dispatch: float, end: float) -> None:
-        cid = call.id
+    def call_attended(self, cid: int, car: int, dispatch: float, end: float) -> None:
         self.call_dispatch[cid] = dispatch
         self.call_end[cid] = end
         self.call_car[cid] = car
         self.call_outcome[cid] = "car_attended"
 
-    def call_unmet(self, call: Call, outcome: str) -> None:
-        self.call_outcome[call.id] = outcome
+    def call_unmet(self, cid: int, outcome: str) -> None:
+        self.call_outcome[cid] = outcome
 
-    def other_attended(self, job: OtherJob, car: int, dispatch: float, end: float) -> None:
-        oid = job.id
+    def other_attended(self, oid: int, car: int, dispatch: float, end: float) -> None:
         self.other_dispatch[oid] = dispatch
         self.other_end[oid] = end
         self.other_car[oid] = car
 
-    def handed_over(self, job: Call | OtherJob, now: float) -> None:
-        """The car's job passed to the standard response at ``now`` (its shift end)."""
-        if type(job) is Call:
-            self.call_end[job.id] = now
-            self.handed_calls.add(job.id)
+    def handed_over(self, kind: str, job_id: int, now: float) -> None:
+        """Call (``kind="call"``) or other job ``job_id`` passed to the standard response at
+        ``now``, its car's shift end."""
+        if kind == "call":
+            self.call_end[job_id] = now
+            self.handed_calls.add(job_id)
         else:
-            self.other_end[job.id] = now
-            self.handed_others.add(job.id)
+            self.other_end[job_id] = now
+            self.handed_others.add(job_id)
 
     @staticmethod
     def _handed(ids: set[int], n: int) -> np.ndarray:

@@ -20,11 +20,11 @@ Counters are plain numbers aggregated as the run goes, the raw counters declared
 :mod:`sim.core.counters`; no records are kept beyond the chunk of demand in hand unless
 an event log is asked for (:mod:`sim.core.eventlog`), so memory does not grow with the
 horizon. Per call, the hot path does a handful of Python operations: the demand arrives
-in bulk NumPy chunks (:mod:`sim.core.demand`), and the calls a car is sent to become
-:class:`~sim.core.demand.Call` records a chunk at a time (named tuples built in bulk; the
-other calls never reach the processes); an other job becomes an
-:class:`~sim.core.demand.OtherJob` only when a car takes it; a car's on-shift clock at
-whole hours is read from a table built once per car. Floating-point sums are added in
+in bulk NumPy chunks (:mod:`sim.core.demand`); a call travels as its row in the chunk's
+:class:`~sim.core.demand.CallTable` (named columns: ``calls.car_job_minutes[i]``, no
+per-call object); calls of a type the car is not sent to never reach the processes, and
+a call arriving with no car on shift is settled in the arrival loop; a car's on-shift
+clock at whole hours is read from a table built once per car. Floating-point sums are added in
 the same order as a straightforward implementation would, so optimising never changes a
 result.
 """
@@ -41,7 +41,7 @@ import simpy
 from simpy.events import Timeout
 
 from sim.core.counters import Counters
-from sim.core.demand import Call, CallChunk, DemandModel, OtherJob, new_other_job
+from sim.core.demand import CallChunk, CallTable, DemandModel
 from sim.core.eventlog import EventRecorder
 from sim.core.metrics import derive
 from sim.core.streams import Streams
@@ -84,7 +84,7 @@ class ReplicationResult:
 class _Car:
     __slots__ = (
         "name", "index", "takes_other", "pattern", "clock", "hour_clock", "per_week",
-        "on_shift", "busy_until", "seq", "job",
+        "on_shift", "busy_until", "seq", "job_measured", "job_kind", "job_id",
         "attended", "other_attended", "busy_minutes", "overtime_minutes",
     )
 
@@ -102,7 +102,9 @@ class _Car:
         self.on_shift = False
         self.busy_until = -math.inf
         self.seq = 0  # job counter: a completion event for an older job is stale
-        self.job: Call | OtherJob | None = None  # the job in hand (while busy_until is ahead)
+        self.job_measured = False  # the job in hand is a call arriving in the measured weeks
+        self.job_kind: str | None = None  # event log only: "call" or "other", and the
+        self.job_id = -1  # id of the job in hand
         self.attended = 0
         self.other_attended = 0
         self.busy_minutes = 0.0
@@ -158,9 +160,9 @@ class _Replication:
         self.other_cars = [car for car in self.cars if car.takes_other]
         self.n_on_shift = 0
         self.n_other_on_shift = 0  # cars on shift that take other jobs
-        # Calls waiting for a car, first come first served; each gives up at
-        # call.arrival + max_wait (the same sum, so the same number, wherever it is made).
-        self.queue: deque[Call] = deque()
+        # Calls waiting for a car, first come first served, as (table, row); each gives up
+        # at its arrival + max_wait (the same sum, so the same number, wherever it is made).
+        self.queue: deque[tuple[CallTable, int]] = deque()
         self.log = EventRecorder() if event_log else None
         self.counts = Counters()  # the raw values behind sim.core.metrics.derive
         self.hour_attended = [0] * HOURS_PER_WEEK
@@ -179,14 +181,15 @@ class _Replication:
         env.run(until=self.t_end)
         log = self.log
         counts = self.counts
-        for call in self.queue:
-            expired = call.arrival + self.max_wait < self.t_end
+        for calls, i in self.queue:
+            arrival = calls.arrival[i]
+            expired = arrival + self.max_wait < self.t_end
             if log is not None:
-                log.call_unmet(call, "unmet_busy" if expired else "waiting_at_end")
-            if call.arrival >= self.t_start:
+                log.call_unmet(calls.first_id + i, "unmet_busy" if expired else "waiting_at_end")
+            if arrival >= self.t_start:
                 if expired:
                     counts.unmet_busy += 1
-                    self.hour_busy[int(call.arrival // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
+                    self.hour_busy[int(arrival // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
                 else:
                     counts.waiting_at_end += 1
         counts.car_shift_minutes = float(self.model.shift_minutes_by_hour.sum())
@@ -242,40 +245,56 @@ class _Replication:
         env = self.env
         peek = env.peek
         t_end = self.t_end
+        t_start = self.t_start
         dispatch_call = self._call
         other_job = self._other_job
         log = self.log
+        counts = self.counts
+        hour_off = self.hour_off
         all_sent = bool(self.model.demand.sent_to_car.all())
         for ch in self.model.demand.chunks(self.streams, t_end):
             self._chunk_totals(ch)
             if log is not None:
                 log.add_chunk(ch)
-            # Calls of a type the car is not sent to get the standard response: counted
-            # in bulk (_chunk_totals, the event log), they never reach the processes.
-            sent = None if all_sent else ch.sent_to_car
-            calls = ch.calls(sent)
-            call_arrival = ch.arrival if sent is None else ch.arrival[sent]
-            n_calls = len(calls)
-            times = np.concatenate((call_arrival, ch.other_arrival))
+            # Calls of a type the car is not sent to get the standard response: counted in
+            # bulk (_chunk_totals, the event log), they never reach the processes.
+            if all_sent:
+                sent: range | list[int] = range(ch.arrival.size)
+                sent_arrival = ch.arrival
+            else:
+                index = np.flatnonzero(ch.sent_to_car)
+                sent, sent_arrival = index.tolist(), ch.arrival[index]
+            n_calls = len(sent)
+            times = np.concatenate((sent_arrival, ch.other_arrival))
             order = np.argsort(times, kind="stable")
             n_due = int(np.searchsorted(times[order], t_end))  # arrivals before the end
+            calls = CallTable(ch)
+            arrival = calls.arrival
             other_t = ch.other_arrival.tolist()
             other_minutes = ch.other_job_minutes.tolist()
-            other_base = ch.first_other_id
+            first_other = ch.first_other_id
             for k in order[:n_due].tolist():
                 if k < n_calls:
-                    call = calls[k]
-                    t = call.arrival
+                    i = sent[k]
+                    t = arrival[i]
                     if peek() <= t:
                         yield env.timeout(max(0.0, t - env.now))
-                    dispatch_call(call)
+                    if self.n_on_shift:
+                        dispatch_call(calls, i)
+                        continue
+                    # No car on shift (most calls): the standard response, counted here.
+                    if log is not None:
+                        log.call_unmet(calls.first_id + i, "unmet_off_shift")
+                    if t >= t_start:
+                        counts.unmet_off_shift += 1
+                        hour_off[int(t // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
                 else:
-                    i = k - n_calls
-                    t = other_t[i]
+                    o = k - n_calls
+                    t = other_t[o]
                     if peek() <= t:
                         yield env.timeout(max(0.0, t - env.now))
                     if self.n_other_on_shift:  # else no car can take it
-                        other_job(t, other_base + i, other_minutes[i])
+                        other_job(t, first_other + o, other_minutes[o])
             if n_due < order.size:
                 break
 
@@ -296,57 +315,53 @@ class _Replication:
         counts.other_jobs_arrived += int(mo.sum())
 
     # ------------------------------------------------------------- dispatch
-    def _call(self, call: Call) -> None:
-        t = call.arrival
+    def _call(self, calls: CallTable, i: int) -> None:
+        """Call ``i`` of ``calls``, arriving while a car is on shift (see _arrivals)."""
+        t = calls.arrival[i]
         for car in self.cars:
             if car.on_shift and car.busy_until <= t:
-                self._start_call(car, t, call)
+                self._start_call(car, t, calls, i)
                 return
-        if self.n_on_shift:
-            if self.max_wait > 0:
-                self.queue.append(call)
-                return
-            if self.log is not None:
-                self.log.call_unmet(call, "unmet_busy")
-            if t >= self.t_start:
-                self.counts.unmet_busy += 1
-                self.hour_busy[int(t // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
-        else:
-            if self.log is not None:
-                self.log.call_unmet(call, "unmet_off_shift")
-            if t >= self.t_start:
-                self.counts.unmet_off_shift += 1
-                self.hour_off[int(t // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
-
-    def _start_call(self, car: _Car, now: float, call: Call) -> None:
-        end = now + call.car_job_minutes
-        self._start_job(car, now, end)
-        car.job = call
+        if self.max_wait > 0:
+            self.queue.append((calls, i))
+            return
         if self.log is not None:
-            self.log.call_attended(call, car.index, now, end)
-        arrival = call.arrival
-        if arrival >= self.t_start:
+            self.log.call_unmet(calls.first_id + i, "unmet_busy")
+        if t >= self.t_start:
+            self.counts.unmet_busy += 1
+            self.hour_busy[int(t // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
+
+    def _start_call(self, car: _Car, now: float, calls: CallTable, i: int) -> None:
+        arrival = calls.arrival[i]
+        measured = arrival >= self.t_start
+        end = now + calls.car_job_minutes[i]
+        self._start_job(car, now, end)
+        car.job_measured = measured
+        if self.log is not None:
+            car.job_kind, car.job_id = "call", calls.first_id + i
+            self.log.call_attended(car.job_id, car.index, now, end)
+        if measured:
             counts = self.counts
             counts.car_attended += 1
-            counts.s136_avoided += call.s136_avoided
-            counts.ae_avoided += call.ae_avoided
-            counts.officer_hours_saved_raw += call.standard_officer_hours
-            counts.response_minutes_sum += now - arrival + call.car_travel_minutes
+            counts.s136_avoided += calls.s136_avoided[i]
+            counts.ae_avoided += calls.ae_avoided[i]
+            counts.officer_hours_saved_raw += calls.standard_officer_hours[i]
+            counts.response_minutes_sum += now - arrival + calls.car_travel_minutes[i]
             if now > arrival:
                 counts.waited += 1
             car.attended += 1
             self.hour_attended[int(arrival // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
 
     def _other_job(self, t: float, oid: int, minutes: float) -> None:
-        """Other job ``oid`` arising at ``t`` (most find no car: its record is made only
-        when a car takes it)."""
+        """Other job ``oid`` arising at ``t``, needing a car for ``minutes``."""
         for car in self.other_cars:
             if car.on_shift and car.busy_until <= t:
                 end = t + minutes
                 self._start_job(car, t, end)
-                job = car.job = new_other_job((t, oid, minutes))
+                car.job_measured = False
                 if self.log is not None:
-                    self.log.other_attended(job, car.index, t, end)
+                    car.job_kind, car.job_id = "other", oid
+                    self.log.other_attended(oid, car.index, t, end)
                 if t >= self.t_start:
                     self.counts.other_jobs_attended += 1
                     car.other_attended += 1
@@ -370,30 +385,35 @@ class _Replication:
         now = self.env.now
         queue = self.queue
         max_wait = self.max_wait
-        while queue and queue[0].arrival + max_wait < now:  # waited too long: standard response
-            expired = queue.popleft()
+        while queue:
+            calls, i = queue[0]
+            arrival = calls.arrival[i]
+            if arrival + max_wait >= now:
+                break
+            queue.popleft()  # waited too long: standard response
             if self.log is not None:
-                self.log.call_unmet(expired, "unmet_busy")
-            if expired.arrival >= self.t_start:
+                self.log.call_unmet(calls.first_id + i, "unmet_busy")
+            if arrival >= self.t_start:
                 self.counts.unmet_busy += 1
-                self.hour_busy[int(expired.arrival // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
+                self.hour_busy[int(arrival // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
         if queue:
-            self._start_call(car, now, queue.popleft())
+            calls, i = queue.popleft()
+            self._start_call(car, now, calls, i)
 
     def _hand_over(self, car: _Car) -> None:
         """Shift over with a job in hand: frontline officers take the rest of it."""
         now = self.env.now
-        job = car.job
         self._account(car, now, car.busy_until, -1.0)
-        if type(job) is Call and job.arrival >= self.t_start:  # a measured call
+        if car.job_measured:
             self.counts.handed_over += 1
             remaining_hours = (car.busy_until - now) / 60.0
             self.counts.officer_hours_saved_raw -= self.frontline_officers * remaining_hours
-        if self.log is not None and job is not None:
-            self.log.handed_over(job, now)
+        if self.log is not None and car.job_kind is not None:
+            self.log.handed_over(car.job_kind, car.job_id, now)
         car.busy_until = now
         car.seq += 1
-        car.job = None
+        car.job_measured = False
+        car.job_kind = None
 
     # ------------------------------------------------------------ car time
     def _account(self, car: _Car, start: float, end: float, sign: float) -> None:

@@ -144,8 +144,8 @@ MEASURES: tuple[Measure, ...] = (
     Measure("npv", "£", "net present value over the appraisal period", probability=True),
     Measure("pv_costs", "£", "present value of the costs"),
     Measure("pv_benefits", "£", "present value of the savings"),
-    Measure("bcr", "ratio", "benefit-cost ratio: pv_benefits / pv_costs (none without "
-                            "costs)"),
+    Measure("bcr", "ratio", "benefit-cost ratio: mean pv_benefits / mean pv_costs (none "
+                            "without costs)"),
     Measure("payback_years", "years", "years until the cumulative discounted net benefit "
                                       "reaches 0; inf: not within the period"),
 )
@@ -353,6 +353,7 @@ def appraise(diff: pd.DataFrame, price: Prices, settings: Settings, perspective:
     pv_costs = np.zeros(n)
     pv_benefits = np.zeros(n)
     cash_pv = np.zeros(n)
+    upfront = np.zeros(n)
     yearly = np.zeros((n, settings.years))
     for line in LINES:
         if perspective != PUBLIC and line_payer(line, price) != perspective:
@@ -362,7 +363,8 @@ def appraise(diff: pd.DataFrame, price: Prices, settings: Settings, perspective:
             v = v * (1.0 + (settings.optimism_setup if line.setup
                             else settings.optimism_recurring))
         if line.setup:
-            pv, per_year = v, np.outer(v, np.eye(1, settings.years)[0])
+            pv, per_year = v, 0.0
+            upfront += v
         elif line.volume:
             pv, per_year = v * grown, np.outer(v, growth)
         else:
@@ -381,32 +383,33 @@ def appraise(diff: pd.DataFrame, price: Prices, settings: Settings, perspective:
         "net_benefit": npv / annuity, "costs": pv_costs / annuity,
         "benefits": pv_benefits / annuity, "cash_net_benefit": cash_pv / annuity,
         "npv": npv, "pv_costs": pv_costs, "pv_benefits": pv_benefits, "bcr": bcr,
-        "payback_years": payback_years(yearly * df),
+        "payback_years": payback_years(yearly * df, upfront),
     }, index=diff.index)
 
 
-def payback_years(discounted: np.ndarray) -> np.ndarray:
-    """Years until the cumulative discounted net benefit reaches 0, per row of
-    ``discounted`` (net flows of years 0, 1, ..., already discounted).
+def payback_years(discounted: np.ndarray, upfront: np.ndarray | float = 0.0) -> np.ndarray:
+    """Years until the cumulative discounted net benefit reaches 0 for good, per row.
 
-    Each year's flow accrues evenly over the year, except that set-up costs are already in
-    year 0's flow: payback in year ``k`` (counting from 0) is ``k + f`` where ``f`` is the
-    share of year ``k``'s flow needed to bring the total to 0. 0 when year 0 on its own is
-    not negative; ``inf`` when the total stays below 0 over the whole period.
+    ``upfront``: the one-off flow at time 0 (set-up, negative); ``discounted``: the net
+    flows of years 0, 1, ... (already discounted), each accruing evenly over its year. If
+    the running total is negative last at the end of year ``j`` (or at time 0, ``j = -1``),
+    payback is ``j + 1 + f``, ``f`` the share of year ``j + 1``'s flow that brings it back
+    to 0; 0 when it is never negative; ``inf`` when it is still negative at the end of the
+    period.
     """
     flows = np.atleast_2d(np.asarray(discounted, dtype=float))
-    out = np.full(flows.shape[0], math.inf)
+    start = np.broadcast_to(np.asarray(upfront, dtype=float), (flows.shape[0],))
+    out = np.zeros(flows.shape[0])
     for i, row in enumerate(flows):
-        before = 0.0
-        for k, flow in enumerate(row):
-            after = before + flow
-            if after >= 0:
-                if k == 0:
-                    out[i] = 0.0
-                else:
-                    out[i] = k + (-before / flow if flow > 0 else 0.0)
-                break
-            before = after
+        totals = float(start[i]) + np.concatenate([[0.0], np.cumsum(row)])
+        negative = np.flatnonzero(totals < 0)
+        if negative.size == 0:
+            continue
+        last = int(negative[-1])  # index into totals: 0 is time 0, k is the end of year k-1
+        if last == len(row):
+            out[i] = math.inf
+        else:
+            out[i] = last - totals[last] / row[last]
     return out
 
 
@@ -456,6 +459,7 @@ class Economics:
     settings: Settings
     prices: dict[str, Prices]
     costs: dict[str, Costs | None]
+    lines: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LINE_COLUMNS))
     notes: list[str] = field(default_factory=list)
 
     def value(self, scenario: str, comparator: str, measure: str, column: str = "mean",
@@ -575,18 +579,19 @@ def compute(result, costs: dict[str, Costs | None] | None = None,
     priced = [p for p in price_of.values() if p is not None]
     if not priced:
         return Economics(pd.DataFrame(columns=COLUMNS), [], quants, ledgers, {}, (PUBLIC,),
-                         settings, {}, used, notes)
+                         settings, {}, used, notes=notes)
     if pairs is None:
         pairs = comparison_pairs(result.scenarios, result.baseline,
                                  {n: scheme_cost(f) for n, f in ledgers.items()})
     persp = perspectives_of(priced)
     notes.extend(price_notes(used, price_of))
-    kept, rows, per_rep = [], [], {}
+    kept, rows, per_rep, lines = [], [], {}, []
     for scen, comp in pairs:
         if scen not in ledgers or (comp != COUNTERFACTUAL and comp not in ledgers):
             continue
         diff = paired(ledgers[scen], None if comp == COUNTERFACTUAL else ledgers[comp])
         price = price_of[scen] or price_of.get(comp) or priced[0]
+        lines.extend(line_rows(diff, price, scen, comp, "run"))
         for p in persp:
             measures = appraise(diff, price, settings, p)
             per_rep[(scen, comp, p)] = measures
@@ -594,7 +599,7 @@ def compute(result, costs: dict[str, Costs | None] | None = None,
         kept.append((scen, comp))
     table = pd.DataFrame(rows, columns=COLUMNS)
     return Economics(table, kept, quants, ledgers, per_rep, persp, settings, price_of, used,
-                     notes)
+                     pd.DataFrame(lines, columns=LINE_COLUMNS), notes)
 
 
 def price_notes(used: dict[str, Costs | None], price_of: dict[str, Prices | None]) -> list[str]:
@@ -636,6 +641,8 @@ def summary_rows(measures: pd.DataFrame, scenario: str, comparator: str, perspec
                "prob_positive_se": math.nan, "n": len(x)}
         if m.name == "payback_years":
             row.update(_payback_row(x, basis))
+        elif m.name == "bcr":
+            row.update(_bcr_row(measures, basis))
         elif n and basis == "expected":
             mean = float(finite.mean())
             se = float(finite.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
@@ -652,14 +659,57 @@ def summary_rows(measures: pd.DataFrame, scenario: str, comparator: str, perspec
     return rows
 
 
+LINE_COLUMNS = ["scenario", "comparator", "line", "label", "payer", "cash", "kind", "mean",
+                "low", "high"]
+"""Columns of a comparison's ledger by line (:func:`line_rows`)."""
+
+
+def line_rows(diff: pd.DataFrame, price: Prices, scenario: str, comparator: str,
+              basis: str) -> list[dict]:
+    """Each line of a comparison's ledger difference: who pays, whether it is cash, and
+    its mean a year (first year, before optimism bias and discounting; set-up: once) with
+    the 2.5th-97.5th percentiles of the draws (``expected``) or a 95% confidence interval
+    (``run``, ``at_means``)."""
+    rows = []
+    for line in LINES:
+        x = diff[line.key].to_numpy(float)
+        if basis == "expected":
+            mean, lo, hi = (float(x.mean()), float(np.percentile(x, 2.5)),
+                            float(np.percentile(x, 97.5)))
+        else:
+            mean, _sd, lo, hi, _n = t_interval(x)
+        rows.append({"scenario": scenario, "comparator": comparator, "line": line.key,
+                     "label": line.label, "payer": line_payer(line, price),
+                     "cash": line_cash(line, price), "kind": line.kind, "mean": mean,
+                     "low": lo, "high": hi})
+    return rows
+
+
+def _bcr_row(measures: pd.DataFrame, basis: str) -> dict:
+    """The benefit-cost ratio of expected values, ``mean(pv_benefits) / mean(pv_costs)``,
+    with the 2.5th-97.5th percentiles of the units' own ratios (``expected``) or a
+    delta-method 95% interval (``run``, ``at_means``)."""
+    ratio, sd, lo, hi, n = ratio_of_means(measures.pv_benefits.to_numpy(float),
+                                          measures.pv_costs.to_numpy(float))
+    if basis != "expected" or not math.isfinite(ratio):
+        return {"mean": ratio, "low": lo, "high": hi,
+                "se": sd / math.sqrt(n) if n > 1 else math.nan}
+    own = measures.bcr.to_numpy(float)
+    own = own[np.isfinite(own)]
+    return {"mean": ratio, "low": float(np.percentile(own, 2.5)) if own.size else math.nan,
+            "high": float(np.percentile(own, 97.5)) if own.size else math.nan,
+            "se": sd / math.sqrt(n) if n > 1 else math.nan}
+
+
 def _payback_row(x: np.ndarray, basis: str) -> dict:
     """Payback: the median over units (a mean of "never" has no meaning) with its 2.5th
     and 97.5th percentiles; ``prob_positive``: the share of units that pay back within the
     period (expected basis only)."""
     if not len(x):
         return {}
-    out = {"mean": float(np.median(x)), "low": float(np.percentile(x, 2.5)),
-           "high": float(np.percentile(x, 97.5))}
+    out = {"mean": float(np.percentile(x, 50, method="lower")),
+           "low": float(np.percentile(x, 2.5, method="lower")),
+           "high": float(np.percentile(x, 97.5, method="higher"))}
     if basis == "expected":
         p = float(np.isfinite(x).mean())
         out.update(prob_positive=p, prob_positive_se=math.sqrt(p * (1 - p) / len(x)))

@@ -9,14 +9,14 @@ The index table is shipped with the package, ``sim/economics/data/gdp_deflator.c
 from __future__ import annotations
 
 import csv
-from functools import lru_cache
+from functools import cache
 from importlib.resources import files
 
 INDEX_FILES = {"gdp_deflator": "gdp_deflator.csv"}
 """Each price index (``appraisal.price_index``) and its file in ``sim/economics/data``."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def index_table(name: str = "gdp_deflator") -> dict[int, float]:
     """Year -> index value of the price index ``name``."""
     text = (files("sim.economics") / "data" / INDEX_FILES[name]).read_text(encoding="utf-8")

@@ -217,8 +217,10 @@ def page_data(result: FitResult, scenario_file: str = "fitted_scenario.yaml") ->
                       "observed": r.observed, "simulated": r.simulated, "method": r.method}
                      for r in h.table.itertuples()],
         }
-    psa = [{"key": e.key, "dist": _dist_text(e.value), "basis": e.comment}
-           for e in result.scenario.uncertainty]
+    psa = [{"key": f"calibration.{e.key}", "dist": _dist_text(e.value), "basis": e.comment}
+           for e in result.scenario.calibration if isinstance(e.value, dict)]
+    psa += [{"key": e.key, "dist": _dist_text(e.value), "basis": e.comment}
+            for e in result.scenario.uncertainty]
     dh = result.day_hour
     return {
         "source": result.source, "scenario_file": scenario_file,

@@ -1,9 +1,11 @@
-"""Writing the funding case of a run: ``economics.csv``, the sensitivity analysis's CSVs,
+"""Writing the appraisal of a run: ``economics.csv`` and the sensitivity analysis's CSVs,
 ``plots/economics_*.png``, ``economics.xlsx`` and ``report.html``, each file atomically.
 
 The economics arrive computed: :func:`sim.reporting.results.write_results` passes the
-funding case (:func:`sim.economics.funding.compute`) and the sensitivity analysis
-(:func:`sim.economics.psa.run_psa`); nothing is computed here.
+appraisal at the run's inputs (:func:`sim.economics.funding.compute`) and the sensitivity
+analysis (:func:`sim.economics.psa.run_psa`); nothing is computed here. With the analysis,
+``economics.csv`` holds its expected values (basis ``expected``) and the appraisal at the
+inputs' means (``at_means``); without it, the run's own (``run``).
 """
 
 from __future__ import annotations
@@ -23,16 +25,25 @@ from sim.reporting.workbook import write_workbook
 from sim.run.result import RunResult
 
 
+def psa_tables(psa: PSAResult) -> dict[str, pd.DataFrame]:
+    """The sensitivity analysis's CSV files by name."""
+    draws = psa.option_draws.merge(psa.draws, on="draw")
+    return {"psa_draws.csv": draws, "ceaf.csv": psa.ceaf, "frontier.csv": psa.frontier,
+            "evpi.csv": psa.evpi, "evppi.csv": psa.evppi, "tornado.csv": psa.tornado,
+            "switching_values.csv": psa.switching, "convergence.csv": psa.convergence,
+            "cost_consequence.csv": psa.cost_consequence, "ledger.csv": psa.lines}
+
+
 def write_funding_case(result: RunResult, econ: Economics, out_dir: str | Path, *,
                        psa: PSAResult | None = None, sources: dict[str, str] | None = None,
                        manifest: dict[str, Any] | None = None,
                        plot_paths: Sequence[Path] = (), plots: bool = True) -> list[Path]:
-    """Write ``economics.csv``, ``economics.xlsx``, ``report.html`` (and, when the
-    sensitivity analysis ran, ``psa_draws.csv``, ``ceac.csv``, ``tornado.csv`` and
-    ``switching_values.csv``; with ``plots``, ``plots/economics_*.png``) into ``out_dir``.
+    """Write ``economics.csv``, ``economics.xlsx``, ``report.html`` and, when the
+    sensitivity analysis ran, :func:`psa_tables` (with ``plots``, ``plots/economics_*.png``
+    too) into ``out_dir``.
 
-    ``econ`` is the funding case of ``result``; ``plot_paths`` are the run's plots, embedded
-    in the report. Returns the paths written.
+    ``econ`` is the appraisal of ``result`` at its own inputs; ``plot_paths`` are the run's
+    plots, embedded in the report. Returns the paths written.
     """
     out = Path(out_dir)
     written: list[Path] = []
@@ -41,13 +52,12 @@ def write_funding_case(result: RunResult, econ: Economics, out_dir: str | Path, 
         write_csv(out / name, frame)
         written.append(out / name)
 
-    csv("economics.csv", econ.table)
+    csv("economics.csv", psa.table if psa is not None else econ.table)
     if psa is not None:
-        if psa.settings["draws"] > 0:
-            csv("psa_draws.csv", psa.outcomes.merge(psa.draws, on="draw"))
-            csv("ceac.csv", psa.ceac)
-        csv("tornado.csv", psa.tornado)
-        csv("switching_values.csv", psa.switching)
+        for name, frame in psa_tables(psa).items():
+            csv(name, frame)
+    else:
+        csv("ledger.csv", econ.lines)
     figures: dict[str, bytes] = {}
     if plots:
         figures = economics_figures(econ, psa)

@@ -52,6 +52,13 @@ def _value(v: float, unit: str) -> str:
     return formats.console(v)
 
 
+def _amount(v: float, unit: str) -> str:
+    """``3 detentions a year`` or ``£10,000 a year``."""
+    if unit.startswith("£"):
+        return f"{formats.money(v)}{unit[1:]}"
+    return f"{v:g} {unit}"
+
+
 def _interval(mean: float, low: float, high: float, unit: str) -> str:
     if unit.startswith("£"):
         return f"{formats.money(mean)} [{formats.money(low)}, {formats.money(high)}]"
@@ -67,8 +74,8 @@ def summary_text(result: OptimiseResult) -> str:
     table = result.table
     lines.append(f"Optimise {sp.name}: {n:,} candidate rotas for {sp.cars} car"
                  f"{'s' if sp.cars > 1 else ''} ({_hours(sp)} car-hours a week); objective: "
-                 f"{obj.direction}imise {obj.name} ({obj.unit}), delta {sp.delta:g}, "
-                 f"alpha {sp.alpha:g}.")
+                 f"{obj.direction}imise {obj.name} ({obj.unit}), delta "
+                 f"{_amount(sp.delta, obj.unit)}, alpha {sp.alpha:g}.")
     for cover in sp.covers:
         lines.append(f"  constraint: {cover.label()}")
     for c in sp.constraints:
@@ -101,16 +108,18 @@ def summary_text(result: OptimiseResult) -> str:
         scope = ("of every candidate" if len(result.kept) == n else
                  f"of the {len(result.kept):,} rotas the screen kept")
         lines.append(f"  Guarantee: with probability at least {1 - sp.alpha:.0%} it is within "
-                     f"{sp.delta:g} {obj.unit} of the best {scope}.")
+                     f"{_amount(sp.delta, obj.unit)} of the best {scope}.")
     same = [i for i in result.indistinguishable if i != best.index]
-    lines.append(f"Not distinguishable from it ({len(same)} more rota"
-                 f"{'s' if len(same) != 1 else ''}; the pick cannot be shown better at "
-                 f"{1 - sp.alpha:.0%} jointly):")
-    shown = table.set_index("candidate").loc[same].sort_values("estimate", ascending=(
-        obj.direction == "min")) if same else table.iloc[0:0]
+    lines.append(f"Not distinguishable from it: {len(same)} more rota"
+                 f"{'s' if len(same) != 1 else ''} that the pick cannot be shown to beat "
+                 f"(paired, {1 - sp.alpha:.0%} jointly); the pick minus each, a year, with "
+                 "a one-sided bound on it:")
+    shown = table.set_index("candidate").loc[same] if same else table.iloc[0:0]
+    shown = shown.sort_values("best_minus_this", ascending=obj.direction == "max")
     for i, r in shown.head(MAX_LISTED).iterrows():
-        lines.append(f"  {r.rota:<44} {_interval(r.estimate, r.ci_low, r.ci_high, obj.unit)}"
-                     f"  ({int(r.replications)} reps, candidate {i})")
+        lines.append(f"  {r.rota:<44} {_value(r.best_minus_this, obj.unit)} (bound "
+                     f"{_value(r.best_minus_this_bound, obj.unit)}; {int(r.paired_replications)} "
+                     f"replications; candidate {i})")
     if len(shown) > MAX_LISTED:
         lines.append(f"  ... and {len(shown) - MAX_LISTED} more (indistinguishable in "
                      "optimise.csv)")

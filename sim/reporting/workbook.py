@@ -1,21 +1,24 @@
-"""``economics.xlsx``: the funding case for finance teams (openpyxl).
+"""``economics.xlsx``: the appraisal for finance teams (openpyxl).
 
 Sheets:
 
 ``Summary``
-    One block per comparison: the headline measures with mean, 95% interval and the share
-    of simulated years (and of PSA draws) with a positive net benefit.
-``Funding case``
-    Every row of ``economics.csv`` (all measures, all comparisons).
+    The basis of every figure, then one block per comparison: per perspective the net
+    benefit a year with its 95% range and the share of draws above 0, costs, savings, cash,
+    net present value, benefit-cost ratio and payback.
+``Economics``
+    Every row of ``economics.csv``.
+``Ledger``
+    Each comparison's lines: payer, cash or not, value a year.
 ``Unit costs``
-    Each scenario's ``costs`` block, with its price year.
+    Each scenario's unit costs: value, price year, payer, cash, and restated to the report's
+    price year.
 ``Per replication``
-    The annual figures of each comparison, replication by replication, so that any measure
-    can be recomputed in the workbook.
-``Sensitivity`` (when the analysis ran)
-    Tornado and switching values.
-``PSA draws`` (when the analysis drew inputs)
-    Each draw's input values and outcomes.
+    Each scenario's ledger a year, replication by replication, at the run's own inputs.
+``Cost-consequence``, ``Frontier``, ``EVPI``, ``EVPPI``, ``Tornado``, ``Switching values``,
+``Convergence``, ``CEAF`` (when the sensitivity analysis ran)
+    The analysis's tables, as in the CSV files of the same names; ``PSA draws`` points to
+    ``psa_draws.csv`` (thousands of rows).
 
 Money cells carry a ``£#,##0`` format; ``inf`` (a payback that never comes) is written as
 the text ``never``. Text that a spreadsheet would run as a formula is neutralised
@@ -32,15 +35,14 @@ import pandas as pd
 
 from sim.common.atomic import atomic_path
 from sim.common.spreadsheet import neutralise
-from sim.economics.funding import BY_NAME, COMPONENTS, Economics
+from sim.economics.funding import Economics, perspective_label, table_value
+from sim.economics.verdicts import basis_line
 
 MONEY_FORMAT = '£#,##0;[Red]-£#,##0'
-SUMMARY_MEASURES = ("scheme_cost", "savings_nhs", "savings_police", "net_benefit_cash",
-                    "net_benefit_with_police", "benefit_cost_ratio_cash",
-                    "benefit_cost_ratio_with_police", "roi_cash", "roi_with_police",
-                    "detentions_avoided", "officer_hours_released", "cost_per_detention_avoided",
-                    "net_cost_per_detention_avoided", "cost_per_officer_hour_released",
-                    "payback_years_cash", "payback_years_with_police")
+SUMMARY_MEASURES = ("net_benefit", "costs", "benefits", "cash_net_benefit", "npv", "bcr",
+                    "payback_years")
+UNITS = {"net_benefit": "£ a year", "costs": "£ a year", "benefits": "£ a year",
+         "cash_net_benefit": "£ a year", "npv": "£", "bcr": "ratio", "payback_years": "years"}
 
 
 def _format_for(unit: str) -> str:
@@ -97,7 +99,7 @@ def _widths(ws) -> None:
 
 
 def write_workbook(path: str | Path, econ: Economics, psa=None, *,
-                   title: str = "Response car funding case") -> Path:
+                   title: str = "Response car appraisal") -> Path:
     """Write ``economics.xlsx`` atomically; returns the path."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -106,36 +108,30 @@ def write_workbook(path: str | Path, econ: Economics, psa=None, *,
     ws = wb.active
     ws.title = "Summary"
     ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
-    year = econ.price_year()
-    ws.cell(row=2, column=1, value=(
-        f"£ a year at {year if year else 'each scenario’s'} prices (no uplift). Mean over "
-        "replications with its 95% confidence interval; 'positive' = share of simulated "
-        "years (and of PSA draws) with a value above 0."))
+    ws.cell(row=2, column=1, value=basis_line(econ, psa) + ".")
     ws.cell(row=3, column=1, value=(
-        "Cash view: NHS costs avoided only. With police time: plus frontline officer time "
-        "released, valued at the officer hour cost (not cash)."))
+        "Perspectives: each payer, and the public sector (every payer). Cash: money paid "
+        "out, or savings that release money; police time released is never cash."))
+    table, basis = (psa.table, "expected") if psa is not None else (econ.table, "run")
     row = 5
     for s, c in econ.pairs:
         ws.cell(row=row, column=1, value=f"{s} vs {c}").font = Font(bold=True, size=12)
         row += 1
-        _header(ws, row, ["measure", "unit", "mean", "95% low", "95% high",
-                          "positive (years)", "positive (PSA draws)"])
+        _header(ws, row, ["perspective", "measure", "unit", "mean", "95% low", "95% high",
+                          "P(> 0)"])
         row += 1
-        psa_prob = psa.prob_positive(s, c) if psa is not None else {}
-        for m in SUMMARY_MEASURES:
-            unit = BY_NAME[m].unit
-            values = [econ.value(s, c, m, k) for k in ("mean", "ci_low", "ci_high",
-                                                       "prob_positive")]
-            ws.cell(row=row, column=1, value=m)
-            ws.cell(row=row, column=2, value=unit)
-            for col, v in enumerate(values, start=3):
-                cell = ws.cell(row=row, column=col, value=_cell_value(v))
-                if isinstance(cell.value, int | float):
-                    cell.number_format = "0%" if col == 6 else _format_for(unit)
-            view = m[len("net_benefit_"):] if m.startswith("net_benefit_") else None
-            if view in psa_prob:
-                ws.cell(row=row, column=7, value=psa_prob[view]).number_format = "0%"
-            row += 1
+        for p in econ.perspectives:
+            for m in SUMMARY_MEASURES:
+                values = [table_value(table, s, c, m, k, p, basis)
+                          for k in ("mean", "low", "high", "prob_positive")]
+                ws.cell(row=row, column=1, value=perspective_label(p))
+                ws.cell(row=row, column=2, value=m)
+                ws.cell(row=row, column=3, value=UNITS[m])
+                for col, v in enumerate(values, start=4):
+                    cell = ws.cell(row=row, column=col, value=_cell_value(v))
+                    if isinstance(cell.value, int | float):
+                        cell.number_format = "0%" if col == 7 else _format_for(UNITS[m])
+                row += 1
         row += 1
     if psa is None:
         ws.cell(row=row, column=1, value="The probabilistic sensitivity analysis was not run.")
@@ -143,41 +139,48 @@ def write_workbook(path: str | Path, econ: Economics, psa=None, *,
         row += 1
         ws.cell(row=row, column=1, value=note)
     _widths(ws)
-    ws.column_dimensions["A"].width = 34
+    ws.column_dimensions["A"].width = 30
 
-    formats = {k: "#,##0.00" for k in ("mean", "sd", "ci_low", "ci_high")}
-    _frame_sheet(wb, "Funding case", econ.table, {**formats, "prob_positive": "0%"})
-
+    formats = {k: "#,##0.00" for k in ("mean", "low", "high", "se")}
+    _frame_sheet(wb, "Economics", table, {**formats, "prob_positive": "0%"})
+    lines = psa.lines if psa is not None else econ.lines
+    _frame_sheet(wb, "Ledger", lines, {k: MONEY_FORMAT for k in ("mean", "low", "high")})
     costs_rows = []
     for name, costs in econ.costs.items():
-        if costs is not None:
-            costs_rows.append({"scenario": name, **costs.model_dump()})
+        price = econ.prices.get(name)
+        if costs is None or price is None:
+            continue
+        for item in price.value:
+            costs_rows.append({"scenario": name, "item": item,
+                               "value": costs.item(item).value,
+                               "price_year": costs.year(item), "payer": costs.payer(item),
+                               "cash": costs.cash(item),
+                               f"value_at_{econ.price_year()}_prices": price.value[item]})
     if costs_rows:
-        frame = pd.DataFrame(costs_rows).set_index("scenario").T.reset_index()
-        frame = frame.rename(columns={"index": "cost"})
-        _frame_sheet(wb, "Unit costs", frame)
-
-    per_rep = []
-    for (s, c), diff in econ.per_replication.items():
-        d = diff.reset_index().rename(columns={"index": "replication"})
-        d.insert(0, "comparator", c)
-        d.insert(0, "scenario", s)
-        per_rep.append(d)
+        _frame_sheet(wb, "Unit costs", pd.DataFrame(costs_rows))
+    per_rep = [led.assign(scenario=n).reset_index(names="replication")
+               for n, led in econ.ledgers.items()]
     if per_rep:
         frame = pd.concat(per_rep, ignore_index=True)
-        money_cols = [k for k in frame.columns if k not in ("scenario", "comparator",
-                                                            "replication", *COMPONENTS[:4])]
+        money_cols = [k for k in frame.columns if k not in ("scenario", "replication")]
         _frame_sheet(wb, "Per replication", frame, dict.fromkeys(money_cols, MONEY_FORMAT))
-
     if psa is not None:
+        _frame_sheet(wb, "Cost-consequence", psa.cost_consequence)
+        _frame_sheet(wb, "Frontier", psa.frontier, {"cost": MONEY_FORMAT, "icer": MONEY_FORMAT})
+        _frame_sheet(wb, "EVPI", psa.evpi, {k: MONEY_FORMAT for k in ("evpi_a_year",
+                                                                     "evpi_period")})
+        _frame_sheet(wb, "EVPPI", psa.evppi, {k: MONEY_FORMAT for k in ("evppi_a_year",
+                                                                       "evppi_period")})
         _frame_sheet(wb, "Tornado", psa.tornado,
                      {k: MONEY_FORMAT for k in ("net_benefit_base", "net_benefit_low",
                                                 "net_benefit_high", "swing")})
         _frame_sheet(wb, "Switching values", psa.switching, {"net_benefit_base": MONEY_FORMAT})
-        if psa.settings["draws"] > 0:
-            wide = psa.outcomes.merge(psa.draws, on="draw")
-            _frame_sheet(wb, "PSA draws", wide)
-            _frame_sheet(wb, "CEAC", psa.ceac, {"probability": "0%", "wtp": MONEY_FORMAT})
+        _frame_sheet(wb, "Convergence", psa.convergence)
+        ws = wb.create_sheet("PSA draws")
+        ws.cell(row=1, column=1, value=(
+            f"The {psa.settings['draws']:,} draws (inputs and results per option) are in "
+            "psa_draws.csv beside this workbook: too many rows to be useful here."))
+        _frame_sheet(wb, "CEAF", psa.ceaf, {"probability_best": "0%", "wtp": MONEY_FORMAT})
     path = Path(path)
     for sheet in wb.worksheets:  # the workbook holds no formulas: titles and headers too
         for cells in sheet.iter_rows():

@@ -20,9 +20,9 @@ from sim.scenario.schema import Scenario
 SECONDS_PER_CAR_YEAR = 0.016
 """One replication-year (52 weeks) of ``cpft_one_car`` on one process (bench.py)."""
 
-REFERENCE_JOBS_PER_DAY = 17.6
-"""Jobs a day of ``cpft_one_car``: 10 calls x mean weekday factor 1.04, plus 0.3 x 24
-other jobs; time scales with a scenario's jobs a day against this."""
+REFERENCE_JOBS_PER_DAY = 17.2
+"""Jobs a day of ``cpft_one_car``: 10 calls plus 0.3 x 24 other jobs; time scales with a
+scenario's jobs a day against this."""
 
 WORKER_EFFICIENCY = 0.85
 """Speed-up of ``jobs`` worker processes over one, per worker (README: 1.5 to 1.96 for 2)."""
@@ -53,7 +53,7 @@ WORTH_SAYING_BYTES = 2 * 1024**3
 def jobs_per_day(scenario: Scenario) -> float:
     """Mean mental-health calls plus other jobs a day (the work the model simulates)."""
     demand = scenario.demand
-    calls = demand.calls_per_day * sum(demand.weekday_factors) / len(demand.weekday_factors)
+    calls = sum(demand.rates_per_hour()) / 7
     return calls + 24 * demand.other_jobs_per_hour
 
 

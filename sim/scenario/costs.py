@@ -218,13 +218,6 @@ class Uncertainty(_Strict):
                            description="largest value placed on a detention avoided (CEAF)")
     wtp_step: float = Field(default=250.0, gt=0, description="step of the CEAF's grid")
 
-    @field_validator("inputs", mode="before")
-    @classmethod
-    def _full_keys(cls, inputs: Any) -> Any:
-        if isinstance(inputs, dict):
-            return {input_key(str(k)): v for k, v in inputs.items()}
-        return inputs
-
     @field_validator("wtp_step")
     @classmethod
     def _grid_size(cls, step: float, info: ValidationInfo) -> float:

@@ -42,6 +42,10 @@ def test_rota_grid_round_trip_and_crew_rule():
     assert not rota.problems
     assert sim.scenario_from_dict({**one.to_dict(), "cars": rota.cars}) == one
     assert rota.rows == {(0, 0): 0, (0, 1): 1, (1, 0): 2}
+    blank = pd.DataFrame([{"car": None, "days": None, "start": None, "end": None,
+                           "officers": 1, "clinicians": 1}])  # a row just added: crew only
+    with_blank = editing.cars_from_rota(pd.concat([frame, blank], ignore_index=True), cars)
+    assert with_blank.cars == rota.cars and not with_blank.problems
     frame.loc[1, "officers"] = 2  # the second line of car1 gives it another crew
     bad = editing.cars_from_rota(frame, cars)
     [problem] = bad.problems

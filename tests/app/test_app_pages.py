@@ -16,7 +16,8 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import sim  # noqa: E402
 from sim.app import running  # noqa: E402
-from sim.economics.funding import compute, verdict  # noqa: E402
+from sim.economics.funding import compute  # noqa: E402
+from sim.economics.verdicts import verdicts  # noqa: E402
 from tests.support.paths import ROOT, SCENARIOS  # noqa: E402
 
 MAIN = ROOT / "sim" / "app" / "main.py"
@@ -68,7 +69,7 @@ def test_build_page_edits_change_the_scenario():
     assert built.origin == "built"
     s = built.scenario
     assert s.demand.calls_per_day == 12.0
-    assert s.costs.officer_hour == 30.0
+    assert s.costs.officer_hour.value == 30.0
     assert [c.name for c in s.cars] == ["car1", "car2"]
     assert s.cars[1].pattern().minutes_per_week == 56 * 60
     # What was not edited is kept from the starting scenario.
@@ -172,11 +173,12 @@ def test_funding_page_verdicts_tables_and_downloads():
     result = at.session_state["run"].result
     econ = compute(result)
     lines = [m.value for m in at.markdown if m.value.startswith("- ")]
-    assert lines == [f"- {verdict(econ, s, c)}" for s, c in econ.pairs]
-    assert any("cpft_two_cars vs cpft_one_car" in line for line in lines)
+    assert lines == [f"- {v.sentence}" for v in verdicts(econ, None, result.scenarios)]
+    assert any("Funding cpft_two_cars" in line and "instead of cpft_one_car" in line
+               for line in lines)
     table = at.table[0].value
     assert list(table.columns) == ["unit", *[f"{s} vs {c}" for s, c in econ.pairs]]
-    assert table.loc["Net benefit in NHS cash", "unit"] == "£ a year"
+    assert table.loc["Net benefit: the public sector", "unit"] == "£ a year"
     assert len(at.image) >= 1  # the funding-case figure
     [prepare] = [b for b in at.button if b.key == "prepare"]
     prepare.click().run(timeout=180)
@@ -195,3 +197,60 @@ def test_two_sessions_do_not_share_scenarios():
     assert "only_in_first" in first.session_state["library"]
     second.run()
     assert "only_in_first" not in second.session_state["library"]
+
+
+def test_fit_page_fits_an_upload_and_hands_the_scenario_to_the_builder():
+    from sim.cli.fit import summary
+    from sim.experiments.fit import fit_incidents
+
+    export = ROOT / "examples" / "incidents" / "synthetic_incidents.csv"
+    at = _app()
+    at.switch_page("views/fit.py").run()
+    _no_exceptions(at)
+    at.file_uploader(key="fit_export").set_value(("bad.csv", b"a,b\n1,2\n", "text/csv")).run()
+    at.button(key="fit_go").click().run()
+    [code] = [c.value for c in at.code]
+    assert code.startswith("bad.csv:1: incident_id: required column missing")
+    at.file_uploader(key="fit_export").set_value(
+        ("synthetic_incidents.csv", export.read_bytes(), "text/csv")).run()
+    at.button(key="fit_go").click().run()
+    _no_exceptions(at)
+    [code] = [c.value for c in at.code]
+    assert code == "\n".join(summary(fit_incidents(export)))  # the command line's words
+    assert [b.label for b in at.download_button] == ["fit_report.html", "fitted_scenario.yaml"]
+    at.button(key="fit_use").click().run()
+    _no_exceptions(at)
+    fitted = at.session_state["library"]["fitted_synthetic_incidents"]
+    assert fitted.origin == "fitted"
+    assert fitted.scenario.demand.hour_of_week_profile is not None
+    assert at.session_state["draft"].entry is fitted  # the builder now holds it
+    assert at.title[0].value == "Build a scenario"
+
+
+def test_optimise_page_finds_the_same_rota_as_the_optimiser():
+    from sim.app import optimising
+
+    at = _app()
+    at.switch_page("views/optimise.py").run()
+    _no_exceptions(at)
+    at.multiselect(key="opt_lengths").set_value([8])
+    at.slider(key="opt_starts").set_value((17, 21))
+    at.multiselect(key="opt_patterns").set_value(["every_day"])
+    at.number_input(key="opt_reps").set_value(12)
+    at.number_input(key="opt_weeks").set_value(8)
+    at.button(key="opt_go").click().run()
+    _no_exceptions(at)
+    base = sim.load_scenario(SCENARIOS / "cpft_one_car.yaml")
+    choices = optimising.Choices(cars=1, car_hours=56, shift_lengths=(8,), start_from=17,
+                                 start_to=21, day_patterns=("every_day",), per_day_samples=100,
+                                 metric="s136_avoided", delta=3.0, max_reps=12, weeks=8,
+                                 seed=base.run.seed)
+    expected = optimising.optimise(base, choices)
+    assert at.subheader[0].value == f"Best rota: {expected.best.label()}"
+    got = at.session_state["optimised"]
+    pd.testing.assert_frame_equal(got.table, expected.table)
+    assert len(at.get("vega_lite_chart")) == 1  # the best rota on the week grid
+    compared = at.table[0].value
+    assert ("Section 136 detentions avoided", "detentions a year") in \
+        {(m, u) for m, u in zip(compared.index.get_level_values(1), compared["unit"],
+                                strict=True)}

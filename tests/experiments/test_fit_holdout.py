@@ -29,7 +29,7 @@ def test_the_synthetic_export_passes() -> None:
 
 def test_an_export_whose_demand_doubles_fails(tmp_path: Path) -> None:
     path = write_synthetic(tmp_path / "doubling.csv", double_halfway=True)
-    result = fit_incidents(path, holdout=0.25, holdout_reps=10)
+    result = fit_incidents(path, holdout=0.25)
     table = result.holdout.table.set_index("check")
     assert not result.holdout.passed
     assert table.loc["weekly_counts", "result"] == "fail"

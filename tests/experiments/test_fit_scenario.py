@@ -38,17 +38,28 @@ def test_every_fitted_value_carries_its_basis(tmp_path: Path) -> None:
     text = write_fit_outputs(synthetic_fit(None), tmp_path)["scenario"].read_text()
     lines = text.splitlines()
 
-    def comment_near(key: str) -> str:
+    def comment_above(key: str) -> str:
         i = next(k for k, line in enumerate(lines) if line.strip().startswith(f"{key}:"))
-        return lines[i] + lines[i - 1]
+        block = []
+        while lines[i - 1].strip().startswith("#"):
+            i -= 1
+            block.insert(0, lines[i].strip("# "))
+        return " ".join(block) + " " + lines[next(k for k, line in enumerate(lines)
+                                                  if line.strip().startswith(f"{key}:"))]
 
-    assert "incidents" in comment_near("calls_per_day") or "incidents" in "".join(
-        lines[: lines.index("demand:") + 4])
-    assert "exposure" in text and "Garwood" in text
+    assert "incidents" in comment_above("calls_per_day") and "exposure" in comment_above(
+        "calls_per_day")
+    assert "Garwood" in comment_above("calls_per_day")
+    assert "Monday 00:00 first" in comment_above("hour_of_week_profile")
     for key in ("on_scene_minutes", "p_s136", "p_conveyed_ae"):
-        assert "incidents" in comment_near(key), key
-    assert "maximum likelihood" in comment_near("on_scene_minutes")
-    assert "AIC" in comment_near("on_scene_minutes")
+        assert "incidents" in comment_above(key) and "2023-" in comment_above(key), key
+    assert "maximum likelihood" in comment_above("on_scene_minutes")
+    assert "AIC" in comment_above("on_scene_minutes")
+    assert max(len(line) for line in lines if line.lstrip().startswith("#")) <= 100
+
+
+def _beta_sd(row) -> float:
+    return float(stats.beta(row["count"] + 0.5, row["denominator"] - row["count"] + 0.5).std())
 
 
 def test_the_psa_gets_sampling_distributions() -> None:
@@ -59,20 +70,27 @@ def test_the_psa_gets_sampling_distributions() -> None:
     assert cpd.dist == "gamma"
     assert cpd.mean == pytest.approx(result.calls_per_day, rel=1e-4)
     assert cpd.sd == pytest.approx(result.calls_per_day_sd, rel=1e-3)
-    # The detention share of the standard response: the base's case mix sends it through
-    # its first call type (share 0.6); the implied overall share varies as its beta does.
-    share = inputs["case_mix.0.standard.p_s136"].distribution
-    assert share.dist == "empirical" and len(share.values) == 100
-    assert min(share.values) >= 0 and max(share.values) <= 1
-    row = result.outcomes.set_index(["pathway", "measure"]).loc[("standard", "share_s136")]
-    beta = stats.beta(row["count"] + 0.5, row["denominator"] - row["count"] + 0.5)
-    overall_sd = 0.6 * np.std(share.values)
-    assert overall_sd == pytest.approx(beta.std(), rel=0.05)
-    # ... centred on the point value the scenario uses.
-    assert np.median(share.values) == pytest.approx(result.fitted.case_mix[0].standard.p_s136,
-                                                    abs=5e-4)
+    out = result.outcomes.set_index(["pathway", "measure"])
+    # A share without a case-mix override goes straight onto its key: the beta's quantiles.
+    ae = inputs["response.standard.p_conveyed_ae"].distribution
+    assert ae.dist == "empirical" and len(ae.values) == 100
+    row = out.loc[("standard", "p_conveyed_ae_given_no_s136")]
+    assert np.std(ae.values) == pytest.approx(_beta_sd(out.loc[("standard", "share_ae")])
+                                              / (1 - out.loc[("standard", "share_s136"),
+                                                             "estimate"]), rel=0.05)
+    assert np.median(ae.values) == pytest.approx(row["estimate"], abs=5e-4)
+    # The shipped base derives detention risks by its calibration: block; the fit makes the
+    # force's own detentions a year its target, with their sampling error.
+    cal = block.calibration
+    assert cal is not None and cal.population == 100000
+    s136 = out.loc[("standard", "share_s136")]
+    per_year = s136["estimate"] * result.calls_per_day * 365.25
+    assert cal.s136_per_100k.distribution.mean == pytest.approx(per_year, rel=1e-3)
+    assert cal.s136_per_100k.distribution.sd == pytest.approx(per_year / np.sqrt(s136["count"]),
+                                                              rel=1e-3)
+    assert not any(key.endswith("p_s136") for key in inputs)
     # The base's own uncertain inputs stay (merged, not replaced).
-    assert "costs.s136_detention" in inputs
+    assert "response.standard.s136_hours.median" in inputs
 
 
 def test_a_base_without_a_case_mix_gets_the_shares_directly(tmp_path: Path) -> None:
@@ -87,7 +105,9 @@ def test_a_base_without_a_case_mix_gets_the_shares_directly(tmp_path: Path) -> N
     assert standard.p_s136 == pytest.approx(out[("standard", "share_s136")], abs=1e-4)
     assert standard.p_conveyed_ae == pytest.approx(
         out[("standard", "p_conveyed_ae_given_no_s136")], abs=1e-4)
-    assert "response.standard.p_s136" in result.fitted.uncertainty.inputs
+    share = result.fitted.uncertainty.inputs["response.standard.p_s136"].distribution
+    row = result.outcomes.set_index(["pathway", "measure"]).loc[("standard", "share_s136")]
+    assert np.std(share.values) == pytest.approx(_beta_sd(row), rel=0.05)
     assert result.scenario.case_mix is None
     # Thin data: 168 incidents over 3 weeks -> the day x hour model, and it says why.
     assert result.profile_model == "day_hour" and "fewer than 10" in result.profile_reason

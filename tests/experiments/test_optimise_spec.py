@@ -207,8 +207,8 @@ def test_the_screen_is_erlang_b_for_cars_on_shift_around_the_clock(cars):
     on_scene = {"dist": "lognormal", "mean": 90, "sd": 60}
     scenario = loss_system(cars, calls_per_hour=0.8, on_scene=on_scene)
     model = screen_model(scenario)
-    on = np.full((1, 672), cars)
-    b = blocking(model, on, np.zeros_like(on))
+    on = np.ones((1, cars, 672))
+    b = blocking(model, on, [False] * cars)
     load = 0.8 * 1.5  # calls an hour x mean job hours (sampled mean within 1%)
     exact = erlang_b(np.array([cars]), np.array([load]))[0]
     assert b.std() < 1e-6  # the same in every slot

@@ -14,7 +14,8 @@ known gap between the best rota and the next, below it, so that only the best is
   time, so a car attends every call that arrives while it is on shift and the expected
   calls attended a year are the demand rates summed over its hours, exactly.
 * **Brute force** (:func:`test_pick_agrees_with_brute_force_on_real_job_times`): real job
-  times, three rotas; the truth is the mean of 100 replications of each.
+  times, three rotas (daily 18-02, 19-03, 20-04); the truth is the mean of 300
+  replications of each, and a good pick is one it cannot put more than delta below the best.
 """
 
 from __future__ import annotations
@@ -107,13 +108,13 @@ def test_pick_agrees_with_brute_force_on_real_job_times():
     problem = {"base": base, "budget": {"cars": 1, "car_hours_per_week": 56},
                "space": {"shift_lengths_hours": [8], "start_hours": {"from": 18, "to": 20},
                          "day_patterns": ["every_day"]},
-               "objective": {"metric": "car_attended"}, "delta": 25, "alpha": ALPHA,
+               "objective": {"metric": "car_attended"}, "delta": 15, "alpha": ALPHA,
                "screen": {"keep": "all"}, "reps": {"first_stage": 10, "max": 400,
                                                    "compare": 2}}
     spec = optimise_from_dict(problem)
     cands, _ = generate(spec)
     brute = np.array([[m.run(999, r).metrics["car_attended"] * WEEKS_PER_YEAR / 3
-                       for r in range(100)]
+                       for r in range(300)]
                       for m in (ScenarioModel(build_scenario(spec, c)) for c in cands)])
     means = brute.mean(axis=1)
     best = int(np.argmax(means))
@@ -121,7 +122,8 @@ def test_pick_agrees_with_brute_force_on_real_job_times():
     # paired difference's mean minus 3 standard errors is at most delta
     diff = brute[best] - brute
     low = diff.mean(axis=1) - 3 * diff.std(axis=1, ddof=1) / np.sqrt(brute.shape[1])
-    good_set = {c.label() for c, lo in zip(cands, low, strict=True) if lo <= 25}
+    good_set = {c.label() for c, lo in zip(cands, low, strict=True) if lo <= 15}
+    assert 0 < len(good_set) < len(cands)  # the daily 18:00-02:00 shift is not a good pick
     n, good = 4, 0
     for seed in range(n):
         result = run_optimise(optimise_from_dict(problem, seed=seed))

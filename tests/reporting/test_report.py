@@ -60,9 +60,11 @@ def run_dir(tmp_path_factory) -> Path:
 
 
 def test_funding_case_files_are_written_beside_the_others(run_dir):
-    for name in ("economics.csv", "economics.xlsx", "report.html", "psa_draws.csv", "ceac.csv",
-                 "tornado.csv", "switching_values.csv", "plots/economics_funding_case.png",
-                 "plots/economics_tornado_with_police.png", "plots/economics_ceac.png"):
+    for name in ("economics.csv", "economics.xlsx", "report.html", "psa_draws.csv", "ceaf.csv",
+                 "frontier.csv", "evpi.csv", "evppi.csv", "tornado.csv", "switching_values.csv",
+                 "convergence.csv", "cost_consequence.csv", "ledger.csv",
+                 "plots/economics_perspectives.png", "plots/economics_tornado.png",
+                 "plots/economics_ceaf.png"):
         assert (run_dir / name).is_file(), name
     assert list(run_dir.glob("**/*.tmp*")) == []
     table = pd.read_csv(run_dir / "economics.csv")
@@ -71,25 +73,27 @@ def test_funding_case_files_are_written_beside_the_others(run_dir):
         ("cpft_one_car", "no_car"), ("cpft_two_cars", "no_car"),
         ("cpft_two_cars", "cpft_one_car")}
     assert set(table.measure) == set(E.MEASURE_NAMES)
+    assert {"public_sector", "nhs", "police"} <= set(table.perspective)
+    assert set(table.basis) == {"expected", "at_means"}
 
 
 def test_workbook_has_summary_and_funding_case_sheets(run_dir):
     from openpyxl import load_workbook
 
     wb = load_workbook(run_dir / "economics.xlsx")
-    assert wb.sheetnames[:2] == ["Summary", "Funding case"]
-    assert {"Unit costs", "Per replication", "Tornado", "Switching values", "PSA draws",
-            "CEAC"} <= set(wb.sheetnames)
+    assert wb.sheetnames[:2] == ["Summary", "Economics"]
+    assert {"Ledger", "Unit costs", "Per replication", "Cost-consequence", "Frontier", "EVPI",
+            "EVPPI", "Tornado", "Switching values", "Convergence", "CEAF"} <= set(wb.sheetnames)
     summary = [str(c.value) for row in wb["Summary"].iter_rows() for c in row if c.value]
     assert "cpft_two_cars vs cpft_one_car" in summary
-    assert "net_benefit_with_police" in summary
-    rows = list(wb["Funding case"].iter_rows(values_only=True))
+    assert "net_benefit" in summary and "the NHS" in summary
+    rows = list(wb["Economics"].iter_rows(values_only=True))
     assert list(rows[0]) == E.COLUMNS
-    assert len(rows) == 1 + 3 * len(E.MEASURES)
-    # payback that never comes is the word "never", not a broken number
-    never = [r for r in rows[1:] if r[2] == "payback_years_cash"]
-    assert all(r[4] == "never" for r in never)
-    money = [c for c in wb["Summary"]["C"] if isinstance(c.value, float)]
+    assert len(rows) == 1 + len(pd.read_csv(run_dir / "economics.csv"))
+    # a payback that never comes is the word "never", not a broken number
+    payback = [r[6] for r in rows[1:] if r[3] == "payback_years"]
+    assert all(v == "never" or isinstance(v, float | int) for v in payback)
+    money = [c for c in wb["Summary"]["D"] if isinstance(c.value, float)]
     assert any("£" in c.number_format for c in money)
 
 
@@ -117,17 +121,19 @@ def test_report_answers_the_question_with_numbers(run_dir):
                     "Sensitivity: which inputs the answer hinges on",
                     "Assumptions and their sources", "Run manifest"):
         assert f">{section}</h2>" in text, section
-    assert "should we fund one more car?" in text
-    assert "<b>cpft_two_cars</b> compared with <b>cpft_one_car</b>" in text
-    assert re.search(r"net benefit <span class=\"(pos|neg)\">-?£[\d,]+", text)
-    assert "Police time released a year (not cash)" in text
-    assert "NHS cash" in text and "including police time" in text
-    assert "Switching values" in text and "acceptability curve" in text
-    assert "Probabilistic sensitivity analysis" in text
+    assert "Should we fund a response car, a second car, or neither, and who gains?" in text
+    assert "Funding cpft_two_cars (Car 1 on the Cambridgeshire rota" in text
+    assert "instead of cpft_one_car (One response car)" in text
+    assert re.search(r"expected net benefit to the public sector -?£[\d,]+ a year over 5 "
+                     r"years \(95% range", text)
+    assert "for the NHS alone" in text and "officer time valued, not cash" in text
+    assert "Who pays for what" in text and "Cost-consequence" in text
+    assert "Switching values" in text and "acceptability frontier" in text
+    assert "The value of information" in text and "EVPI" in text
     # assumptions carry their sources from the scenario files' comments
     assert "Centre for Mental Health" in text and "PSSRU" in text
     assert "costs.s136_detention" in text
-    assert "2013 prices" in text
+    assert "2024 prices" in text
 
 
 def test_report_says_when_the_sensitivity_analysis_was_not_run():
@@ -163,7 +169,7 @@ def test_report_escapes_names_descriptions_and_comments(tmp_path):
     parser.feed(page)
     text = "".join(parser.text)
     assert HOSTILE in text and "Tom & Jerry's <b>car</b>" in text  # shown as written
-    assert f"{HOSTILE} compared with no_car" in text
+    assert f"Funding {HOSTILE} (Tom & Jerry's <b>car</b>) instead of no_car" in text
 
 
 def test_templates_are_found_in_the_installed_package():
@@ -182,7 +188,7 @@ def test_templates_are_found_in_the_installed_package():
     data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     shipped = {p.relative_to(ROOT / "sim" / "reporting" / "templates").as_posix()
                for g in data["tool"]["setuptools"]["package-data"]["sim"]
-               for p in (ROOT / "sim").glob(g)}
+               if g.startswith("reporting/templates") for p in (ROOT / "sim").glob(g)}
     assert set(names) <= shipped, set(names) - shipped
 
 
@@ -219,14 +225,16 @@ def test_cli_prints_the_verdict_and_writes_the_funding_case(tmp_path, capsys):
     code = cli.main([*files, "--reps", "2", "--weeks", "1", "--jobs", "1", "--psa", "2",
                      "--psa-reps", "1", "--no-plots", "--out", str(out)])
     assert code == 0
-    printed = capsys.readouterr().out
-    assert "Funding case, £ a year at 2013 prices" in printed
-    for pair in ("cpft_one_car vs no_car", "cpft_two_cars vs no_car",
-                 "cpft_two_cars vs cpft_one_car"):
-        assert re.search(pair + r": net benefit -?£[\d,]+ a year in NHS cash \(95% interval "
-                         r"-?£[\d,]+ to -?£[\d,]+\), positive in \d+% of replications", printed)
-    assert "of 2 PSA draws" in printed
-    assert "sensitivity analysis: 2 draws x 1 replications" in printed
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "The appraisal (£ a year at 2024 prices" in printed
+    for s, c in (("cpft_one_car", "no_car"), ("cpft_two_cars", "no_car"),
+                 ("cpft_two_cars", "cpft_one_car")):
+        assert re.search(rf"Funding {s} \([^)]*\) instead of {c} \([^)]*\): expected net "
+                         r"benefit to the public sector -?£[\d,]+ a year over 5 years \(95% "
+                         r"range -?£[\d,]+ to -?£[\d,]+\), positive in \d+% of plausible "
+                         r"worlds", printed)
+    assert "expected values over 2 draws of the uncertain inputs" in printed
+    assert "sensitivity analysis: 2 draws x 1 replication(s)" in printed
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "Plots were not drawn" in page and "<img" not in page
     assert (out / "economics.xlsx").is_file()
@@ -239,7 +247,7 @@ def test_cli_psa_0_skips_the_analysis(tmp_path, capsys):
                      "--out", str(out)])
     assert code == 0
     printed = capsys.readouterr().out
-    assert "(sensitivity analysis not run; see report.html)" in printed
+    assert "(sensitivity analysis not run: no expected values; see report.html)" in printed
     assert not (out / "tornado.csv").exists()
     assert "The sensitivity analysis was not run" in (out / "report.html").read_text()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from sim.experiments.fit import FitResult, fit_incidents
@@ -16,7 +16,7 @@ CANONICAL = ("incident_id", "created_at", "mental_health", "deployed", "officer_
              "outcome")
 
 
-@lru_cache(maxsize=None)
+@cache
 def synthetic_fit(holdout: float | None = None) -> FitResult:
     """The fit of the shipped synthetic export (computed once per test session)."""
     return fit_incidents(SYNTHETIC, holdout=holdout)

@@ -105,41 +105,48 @@ edits["demand.other_jobs_per_hour"] = c2.number_input(
     value=float(demand.get("other_jobs_per_hour", 0.0)), step=0.05, format="%.2f",
     key=f"other_{v}", help=hints.hint("demand.other_jobs_per_hour", comments))
 other_slot = c2.empty()
-profile = demand.get("hourly_profile", "flat")
-options = [*HOURLY_PROFILES, CUSTOM]
-choice = c3.selectbox("Hourly profile (how a day's calls spread over its hours)", options,
-                      index=options.index(profile) if isinstance(profile, str) and
-                      profile in options else len(options) - 1,
-                      key=f"profile_{v}", help=hints.hint("demand.hourly_profile", comments))
-profile_slot = c3.empty()
-
-st.markdown("**Weekday factors** (multipliers of the calls a day, Monday to Sunday)",
-            help=hints.hint("demand.weekday_factors", comments))
-factors = list(demand.get("weekday_factors", [1.0] * 7))
-cols = st.columns(7)
-edits["demand.weekday_factors"] = [
-    col.number_input(day, value=float(factors[i]) if i < len(factors) else 1.0, step=0.05,
-                     format="%.2f", key=f"weekday_{i}_{v}")
-    for i, (col, day) in enumerate(zip(cols, DAY_NAMES, strict=True))]
-weekday_slot = st.empty()
-
-if choice == CUSTOM:
-    start = editing.hourly_weights(profile)
-    table = st.data_editor(pd.DataFrame({"hour starting": [f"{h:02d}:00" for h in range(24)],
-                                         "weight": start}),
-                           key=f"weights_{v}", hide_index=True, num_rows="fixed",
-                           disabled=["hour starting"], height=250,
-                           column_config={"weight": st.column_config.NumberColumn(
-                               "relative weight", help="Only the ratios matter.")})
-    edits["demand.hourly_profile"] = [None if pd.isna(w) else float(w) for w in table["weight"]]
+weekday_slot = profile_slot = None
+if demand.get("hour_of_week_profile") is not None:
+    c3.info("Demand follows this scenario's hour-of-week profile (168 weights, as fitted to "
+            "incident data); calls a day scale it. The grid below shows it hour by hour.",
+            icon=":material/info:")
 else:
-    edits["demand.hourly_profile"] = choice
-weights = editing.hourly_weights(edits["demand.hourly_profile"]
-                                 if choice != CUSTOM else
-                                 [0.0 if w is None else max(float(w), 0.0)
-                                  for w in edits["demand.hourly_profile"]])
-if sum(weights) > 0:
-    st.altair_chart(charts.hourly_profile(weights, max(edits["demand.calls_per_day"], 0.0)))
+    profile = demand.get("hourly_profile") or "flat"
+    options = [*HOURLY_PROFILES, CUSTOM]
+    choice = c3.selectbox("Hourly profile (how a day's calls spread over its hours)", options,
+                          index=options.index(profile) if isinstance(profile, str) and
+                          profile in options else len(options) - 1,
+                          key=f"profile_{v}",
+                          help=hints.hint("demand.hourly_profile", comments))
+    profile_slot = c3.empty()
+    st.markdown("**Weekday factors** (multipliers of the calls a day, Monday to Sunday)",
+                help=hints.hint("demand.weekday_factors", comments))
+    factors = list(demand.get("weekday_factors") or [1.0] * 7)
+    cols = st.columns(7)
+    edits["demand.weekday_factors"] = [
+        col.number_input(day, value=float(factors[i]) if i < len(factors) else 1.0,
+                         step=0.05, format="%.2f", key=f"weekday_{i}_{v}")
+        for i, (col, day) in enumerate(zip(cols, DAY_NAMES, strict=True))]
+    weekday_slot = st.empty()
+    if choice == CUSTOM:
+        start = editing.hourly_weights(profile)
+        table = st.data_editor(
+            pd.DataFrame({"hour starting": [f"{h:02d}:00" for h in range(24)],
+                          "weight": start}),
+            key=f"weights_{v}", hide_index=True, num_rows="fixed",
+            disabled=["hour starting"], height=250,
+            column_config={"weight": st.column_config.NumberColumn(
+                "relative weight", help="Only the ratios matter.")})
+        edits["demand.hourly_profile"] = [None if pd.isna(w) else float(w)
+                                          for w in table["weight"]]
+        weights = [0.0 if w is None else max(float(w), 0.0)
+                   for w in edits["demand.hourly_profile"]]
+    else:
+        edits["demand.hourly_profile"] = choice
+        weights = editing.hourly_weights(choice)
+    if sum(weights) > 0:
+        st.altair_chart(charts.hourly_profile(weights,
+                                              max(edits["demand.calls_per_day"], 0.0)))
 
 st.subheader("Cars and their rotas")
 st.caption("One row per shift line. Days: all, Mon-Fri, Sun-Thu or Fri, Sat. Times "
@@ -156,11 +163,11 @@ grid = st.data_editor(
         "end": st.column_config.TextColumn("end (HH:MM)",
                                            help="Shift end; at or before the start: the "
                                                 "next day"),
-        "officers": st.column_config.NumberColumn("officers", step=1, format="%d",
+        "officers": st.column_config.NumberColumn("officers", step=1, format="%d", default=1,
                                                   help="Police officers in the car"),
         "clinicians": st.column_config.NumberColumn("clinicians", step=1, format="%d",
-                                                    help="Mental-health practitioners in "
-                                                         "the car"),
+                                                    default=1, help="Mental-health "
+                                                    "practitioners in the car"),
     })
 rota = editing.cars_from_rota(grid, base.get("cars", []), source=SOURCE)
 edits["cars"] = rota.cars
@@ -186,20 +193,14 @@ costs = base.get("costs")
 cost_slots: dict[str, Any] = {}
 if costs is not None:
     st.subheader("Costs (for the funding case)")
-    st.caption(f"£ at {costs.get('price_year', '?')} prices.")
+    st.caption(f"£ at {costs.get('price_year', '?')} prices unless an item says otherwise.")
     cols = st.columns(4)
-    labels = {"officer_hour": "Officer (£ an hour)", "clinician_hour": "Practitioner (£ an hour)",
-              "vehicle_per_car_hour": "Vehicle (£ a car-hour)",
-              "management_per_year": "Management (£ a year)",
-              "training_per_car_per_year": "Training (£ a car a year)",
-              "setup_per_car": "Set-up (£ a car, once)",
-              "s136_detention": "Section 136 detention (£ each)",
-              "ae_attendance": "A&E attendance (£ each)",
-              "ae_conveyance": "A&E conveyance (£ each)"}
-    for i, (key, label) in enumerate(labels.items()):
+    items = [k for k in editing.cost_items() if k in costs or k in editing.COST_LABELS]
+    for i, key in enumerate(items):
         col = cols[i % 4]
-        edits[f"costs.{key}"] = col.number_input(
-            label, value=float(costs.get(key, 0.0)), step=1.0, format="%.2f",
+        value, dotted = editing.cost_value(costs, key)
+        edits[dotted] = col.number_input(
+            editing.cost_label(key), value=value, step=1.0, format="%.2f",
             key=f"cost_{key}_{v}", help=hints.hint(f"costs.{key}", comments))
         cost_slots[key] = col.empty()
 
@@ -216,6 +217,8 @@ shown: list[Problem] = []
 
 
 def place(slot: Any, found: list[Problem], label=None) -> None:
+    if slot is None:
+        return  # no input for these here: listed with the others below
     shown.extend(found)
     _problems_at(slot, found, label)
 

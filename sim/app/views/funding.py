@@ -23,59 +23,68 @@ if record is None:
 result = record.result
 econ = funding_case.compute(result)
 psa = st.session_state.get("psa")
-year = econ.price_year()
-st.caption(f"Is the car worth funding, and a second one? £ a year"
-           f"{f' at {year} prices' if year else ''}, from the run of "
+st.caption(f"Is the car worth funding, and a second one? From the run of "
            f"{', '.join(record.settings.names)} ({record.settings.reps} replications of "
-           f"{record.settings.weeks} weeks). Net benefit = savings - scheme cost, in NHS cash, "
-           "then counting police time released (not cash: officers are still paid).")
+           f"{record.settings.weeks} weeks): net benefit = savings - costs, for each payer "
+           "and for the public sector as a whole; police time released is valued but is not "
+           "cash (officers are still paid).")
 
 if not econ.pairs:
     st.warning("Nothing to compare: the run needs a scenario with cars and costs, and a "
                "baseline to compare it with.", icon=":material/warning:")
     st.stop()
 
+basis, lines, extra = funding_case.appraisal_lines(econ, psa, result.scenarios)
 st.subheader("Verdicts")
-for line in funding_case.verdicts(econ, psa):
+st.caption(basis[0].upper() + basis[1:] + ".")
+for line in lines:
     st.markdown(f"- {line}")
-for note in econ.notes:
-    st.caption(f"Note: {note}")
+for line in extra:
+    st.caption(line)
 
 st.subheader("Costs, savings and net benefit")
-st.caption("Mean a year with its 95% interval, [low, high], per comparison.")
-st.table(funding_case.funding_table(econ).set_index("measure"))
+st.caption("Mean a year with its 95% interval, [low, high], per comparison"
+           + (" (expected values over the draws)." if psa is not None else "."))
+st.table(funding_case.funding_table(econ, psa).set_index("measure"))
 
 st.subheader("Sensitivity to the uncertain inputs")
-if psa is None:
-    st.caption("The sensitivity analysis draws the uncertain inputs of the scenarios' "
-               "uncertainty: block and re-runs the simulation: the tornado, the acceptability "
-               "curve and the chance each option pays.")
-c1, c2, c3 = st.columns([1, 1, 2])
-draws = c1.number_input("Draws", 0, funding_case.MAX_DRAWS, 40, key="psa_draws",
-                        help="Draws of the uncertain inputs (0: tornado and switching "
-                             "values only).")
-draw_reps = c2.number_input("Replications per draw", 1, funding_case.MAX_DRAW_REPS, 4,
-                            key="psa_reps")
-if c3.button("Run the sensitivity analysis", key="psa_go",
-             help="Takes about half a minute with 40 draws on two cores."):
-    with st.spinner("Drawing inputs and re-running the scenarios ..."):
-        psa = funding_case.sensitivity(result, econ, int(draws), int(draw_reps),
-                                       jobs=running.default_jobs())
-    st.session_state["psa"] = psa
-    st.session_state.pop("downloads", None)
-    st.rerun()
-if psa is not None:
-    st.caption(f"Sensitivity analysis: {psa.settings['draws']} draws x "
-               f"{psa.settings['replications_per_draw']} replications in "
-               f"{psa.wall_seconds:.1f} s; the verdicts above include the share of draws with "
-               "a positive net benefit.")
+block = next((s.uncertainty for s in result.scenarios if s.name == result.baseline),
+             None) or next((s.uncertainty for s in result.scenarios if s.uncertainty), None)
+if block is None:
+    st.caption("The scenarios have no uncertainty: block, so there is no sensitivity "
+               "analysis to run.")
+else:
+    if psa is None:
+        st.caption("The sensitivity analysis draws the uncertain inputs of the scenarios' "
+                   "uncertainty: block and re-runs the simulation: expected values, the "
+                   "chance each option pays, the acceptability frontier and the tornado.")
+    c1, c2, c3 = st.columns([1, 1, 2])
+    draws = c1.number_input("Draws", 0, funding_case.MAX_DRAWS,
+                            min(block.draws, funding_case.MAX_DRAWS), key="psa_draws",
+                            help="Draws of the uncertain inputs (0: none).")
+    draw_reps = c2.number_input("Replications per draw", 1, funding_case.MAX_DRAW_REPS,
+                                min(block.replications, funding_case.MAX_DRAW_REPS),
+                                key="psa_reps")
+    if c3.button("Run the sensitivity analysis", key="psa_go",
+                 help="Re-runs the scenarios once per draw: a minute or more with many "
+                      "draws."):
+        with st.spinner("Drawing inputs and re-running the scenarios ..."):
+            psa = funding_case.sensitivity(result, econ, int(draws), int(draw_reps),
+                                           jobs=running.default_jobs())
+        st.session_state["psa"] = psa
+        st.session_state.pop("downloads", None)
+        st.rerun()
+    if psa is not None:
+        st.caption(f"Sensitivity analysis: {psa.settings['draws']:,} draws x "
+                   f"{psa.settings['replications_per_draw']} replication(s) in "
+                   f"{psa.wall_seconds:.1f} s; the verdicts above are expected values.")
 
-figures = funding_case.figures(econ, psa)
-names = list(figures)
+shown = funding_case.figures(econ, psa)
+names = list(shown)
 for i in range(0, len(names), 2):
     cols = st.columns(2)
     for col, name in zip(cols, names[i:i + 2], strict=False):
-        col.image(figures[name], caption=funding_case.CAPTIONS.get(name, name))
+        col.image(shown[name], caption=funding_case.CAPTIONS.get(name, name))
 
 st.subheader("Download")
 files: funding_case.Downloads | None = st.session_state.get("downloads")
@@ -90,9 +99,10 @@ if files is None:
 if files is not None:
     c1, c2, c3 = st.columns(3)
     c1.download_button("report.html", files.report_html, file_name="report.html",
-                       mime="text/html", key="dl_report")
+                       mime="text/html", key="dl_report", on_click="ignore")
     c2.download_button("economics.xlsx", files.workbook, file_name="economics.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key="dl_workbook")
+                       key="dl_workbook", on_click="ignore")
     c3.download_button(f"results.zip ({len(files.files)} files)", files.results_zip,
-                       file_name="results.zip", mime="application/zip", key="dl_zip")
+                       file_name="results.zip", mime="application/zip", key="dl_zip",
+                       on_click="ignore")

@@ -60,7 +60,7 @@ SHIPPED_BASE = Path(__file__).resolve().parents[3] / "scenarios" / "_base.yaml"
 """The default base: the shipped defaults, ``scenarios/_base.yaml``."""
 
 RECENT_WEEKS = 52
-HOLDOUT_REPS = 20
+HOLDOUT_REPS = 50
 SCENARIO_FILE = "fitted_scenario.yaml"
 PROFILES = ("auto", "cells", "day_hour")
 WINDOWS = ("auto", "all", "last_year")
@@ -490,10 +490,7 @@ def _fitted_scenario(incidents: Incidents, base: Scenario, base_path: Path, *,
     case_mix = base.to_dict().get("case_mix")
     wrote_mix = False
     calibrated = getattr(base.uncertainty, "calibration", None) is not None
-    if calibrated:
-        notes.append("The base's uncertainty: block has a calibration: block, which derives "
-                     "the detention probabilities in each sensitivity draw, so the fitted "
-                     "detention shares enter the scenario but not as uncertain inputs.")
+    calibration: list[Entry] = []
     for pathway, counts in (("standard", std_counts), ("car", car_counts)):
         n = int(counts.sum())
         if pathway == "car" and n < MIN_CAR_INCIDENTS:
@@ -527,6 +524,8 @@ def _fitted_scenario(incidents: Incidents, base: Scenario, base_path: Path, *,
             response[pathway].append(Entry(e.key, float(number(e.value, 4)), e.comment + scaled))
             kind = "detentions" if p is plan else "A&E conveyances"
             if p is plan and calibrated:
+                if pathway == "standard":
+                    calibration += _calibration_entries(s136, calls_per_day, basis)
                 continue  # the calibration: block derives detention probabilities
             uncertainty.append(Entry(
                 p.psa_key, {"dist": "empirical", "values": p.psa_values,
@@ -545,7 +544,30 @@ def _fitted_scenario(incidents: Incidents, base: Scenario, base_path: Path, *,
         calls_per_day_comment=cpd_comment, profile=np.asarray(used, dtype=float),
         profile_comment=profile_comment, response=response,
         case_mix=case_mix if wrote_mix else None, case_mix_comment=mix_comment,
-        uncertainty=uncertainty)
+        uncertainty=uncertainty, calibration=calibration)
+
+
+def _calibration_entries(s136: Share, calls_per_day: float, basis: str) -> list[Entry]:
+    """A base whose ``uncertainty:`` has a ``calibration:`` block derives the detention
+    risks in each sensitivity draw from a rate per 100,000 people a year, a population and
+    the drawn calls a day (:func:`sim.economics.psa.derive`). For a force's own data the
+    target is the force's own detentions: with a population of 100,000 the rate is the
+    detentions a year with no car (the standard response's share x calls a year), drawn
+    from its sampling distribution (relative standard error 1 / sqrt(detentions))."""
+    per_year = s136.share * calls_per_day * DAYS_PER_YEAR
+    sd = per_year / math.sqrt(max(s136.k, 1))
+    return [
+        Entry("population", 100000, "a unit population: s136_per_100k below is then the "
+                                    "force's detentions a year (only their product counts)"),
+        Entry("s136_per_100k", {"dist": "gamma", "mean": float(number(per_year, 5)),
+                                "sd": float(number(sd, 4)),
+                                "label": "Section 136 detentions a year without a car "
+                                         "(fitted)",
+                                "unit": "detentions a year"},
+              f"fitted: {basis}, x {number(calls_per_day, 4)} calls a day x 365.25; gamma "
+              f"with the standard error of a count of {s136.k:,} (replaces the national "
+              "rate; the base's avoided_per_contact is kept)"),
+    ]
 
 
 def _check_scenario(scenario: FittedScenario, base_path: Path) -> Scenario:

@@ -23,6 +23,7 @@ are replaced whole by ``extends``).
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,26 +162,27 @@ class FittedScenario:
     case_mix: list[dict[str, Any]] | None
     case_mix_comment: str
     uncertainty: list[Entry]
-    data: dict[str, Any] = field(default_factory=dict)
-    """The same values as plain data (merged over the base to check the file)."""
+    calibration: list[Entry] = field(default_factory=list)
+    """Entries of ``uncertainty.calibration`` (when the base has that block)."""
 
     def text(self, extends: str) -> str:
         """The scenario file, extending ``extends`` (a path relative to the file)."""
-        out = [f"# {line}" if line else "#" for line in self.header]
+        out = [c for line in self.header for c in _comment("", line)]
         out += [f"name: {self.name}", f"description: {quote(self.description)}",
                 f"extends: {quote(extends)}", "", "demand:"]
-        out += [f"  # {c}" for c in self.demand_comment]
+        out += _comment("  ", " ".join(self.demand_comment))
         out.append(f"  calls_per_day: {number(self.calls_per_day, 4)}  "
                    f"# {self.calls_per_day_comment}")
         out.append("  hourly_profile: null    # replaced by hour_of_week_profile (not "
                    "multiplied)")
         out.append("  weekday_factors: null")
-        out += [f"  # {c}" for c in self.profile_comment]
+        out += _comment("  ", " ".join(self.profile_comment))
         out.append("  hour_of_week_profile: [")
-        for d in range(7):
-            row = ", ".join(number(v, 4) for v in self.profile[24 * d: 24 * d + 24])
-            comma = "," if d < 6 else " "
-            out.append(f"    {row}{comma}  # {DAY_NAMES[d]}")
+        for half in range(14):
+            row = ", ".join(number(v, 4) for v in self.profile[12 * half: 12 * half + 12])
+            comma = "," if half < 13 else " "
+            hours = "00-11" if half % 2 == 0 else "12-23"
+            out.append(f"    {row}{comma}  # {DAY_NAMES[half // 2]} {hours}")
         out.append("  ]")
         out += ["", "response:"]
         for pathway, entries in self.response.items():
@@ -188,18 +190,32 @@ class FittedScenario:
                 continue
             out.append(f"  {pathway}:")
             for e in entries:
-                out.append(f"    # {e.comment}")
+                out += _comment("    ", e.comment)
                 out.append(f"    {e.key.split('.')[-1]}: {_flow(e.value)}")
         if self.case_mix is not None:
-            out += ["", f"# {self.case_mix_comment}", "case_mix:"]
+            out += ["", *_comment("", self.case_mix_comment), "case_mix:"]
             for item in self.case_mix:
                 out.append(f"  - {_flow(item)}")
+        if self.uncertainty or self.calibration:
+            out += ["", "uncertainty:"]
+        if self.calibration:
+            out.append("  calibration:")
+            for e in self.calibration:
+                out += _comment("    ", e.comment)
+                out.append(f"    {e.key}: {_flow(e.value)}")
         if self.uncertainty:
-            out += ["", "uncertainty:", "  inputs:"]
+            out.append("  inputs:")
             for e in self.uncertainty:
-                out.append(f"    # {e.comment}")
+                out += _comment("    ", e.comment)
                 out.append(f"    {e.key}: {_flow(e.value)}")
         return "\n".join(out) + "\n"
+
+
+def _comment(indent: str, text: str, width: int = 96) -> list[str]:
+    """``text`` as YAML comment lines at ``indent``, wrapped at ``width`` characters."""
+    return textwrap.wrap(text, width=width, initial_indent=f"{indent}# ",
+                         subsequent_indent=f"{indent}# ", break_on_hyphens=False) or [
+        f"{indent}#"]
 
 
 def quote(text: str) -> str:

@@ -38,9 +38,9 @@ from sim.common.counts import whole_number
 from sim.common.folders import check_output_folder
 from sim.common.stats import t_interval
 from sim.core.model import ScenarioModel
-from sim.economics.funding import annual_components, paired
+from sim.economics.funding import annual_components
 from sim.experiments.optimise import kn
-from sim.experiments.optimise.screen import objective_estimates
+from sim.experiments.optimise.screen import screen_estimates
 from sim.experiments.optimise.space import (
     Candidate,
     build_scenario,
@@ -79,6 +79,10 @@ EFFECT_METRICS = ("s136_avoided", "officer_hours_saved", "car_attended", "unmet_
 """Metrics shown, a year, for the pick against the shipped rota and the sweep's best."""
 HOUR_COUNTERS = ("calls", "car_attended", "unmet_off_shift", "unmet_busy", "not_for_car")
 DASK_KEY_PREFIX = "sim-optimise"
+SCREEN_CONSTRAINT_MARGIN = 0.10
+"""The screen keeps a rota whose estimate of a constraint's metric breaks the limit by no
+more than this share of it (or the constraint's tolerance, if larger): the approximation
+decides only clear cases; the selection judges the rest."""
 
 
 def simulate_batch(scenario: Scenario, seed: int, weeks: int, warmup_weeks: int,
@@ -89,7 +93,8 @@ def simulate_batch(scenario: Scenario, seed: int, weeks: int, warmup_weeks: int,
     for r in reps:
         res = model.run(seed, r)
         record: Record = {"metrics": res.metrics,
-                          "overtime": [c["car_overtime_hours"] for c in res.by_car]}
+                          "overtime": [c["car_overtime_hours"] for c in res.by_car],
+                          "other_jobs": [c["other_jobs_attended"] for c in res.by_car]}
         if hours:
             record["by_hour"] = {k: res.by_hour[k].tolist() for k in HOUR_COUNTERS}
         out.append(record)
@@ -183,12 +188,14 @@ def objective_values(spec: OptimiseSpec, scenario: Scenario, records: Sequence[R
     reps = pd.DataFrame([{"replication": i, **r["metrics"]} for i, r in enumerate(records)])
     cars = [(c.name, c.pattern().minutes_per_week * spec.weeks / 60.0) for c in scenario.cars]
     by_car = pd.DataFrame([{"replication": i, "car": name, "car_shift_hours": hours,
-                            "car_overtime_hours": r["overtime"][k]}
+                            "car_overtime_hours": r["overtime"][k],
+                            "other_jobs_attended": r["other_jobs"][k]}
                            for i, r in enumerate(records) for k, (name, hours) in
                            enumerate(cars)],
-                          columns=["replication", "car", "car_shift_hours", "car_overtime_hours"])
-    comp = paired(annual_components(scenario, reps, by_car, spec.weeks), None)
-    return comp[f"net_benefit_{obj.net_benefit}"].to_numpy(dtype=float)
+                          columns=["replication", "car", "car_shift_hours", "car_overtime_hours",
+                                   "other_jobs_attended"])
+    ledger = annual_components(scenario, reps, by_car, spec.weeks)
+    return ledger[f"net_benefit_{obj.net_benefit}"].to_numpy(dtype=float)
 
 
 def constraint_values(spec: OptimiseSpec, records: Sequence[Record]) -> np.ndarray:
@@ -328,15 +335,27 @@ def _run(spec: OptimiseSpec, jobs: int, client: Any, out: str | Path | None, res
     # ---- screen
     n = len(candidates)
     sign = spec.objective.sign
+    plausible = np.ones(n, dtype=bool)
     if screenable(spec.objective):
-        estimate = objective_estimates(spec, candidates)
+        screened = screen_estimates(spec, candidates)
+        estimate = screened["objective"]
+        for c in spec.constraints:
+            if c.metric in screened:  # clearly broken by the approximation: not kept
+                margin = max(c.tolerance, SCREEN_CONSTRAINT_MARGIN * abs(c.limit))
+                plausible &= c.sign * (screened[c.metric] - c.limit) <= margin
     else:
         estimate = np.full(n, np.nan)
     timings["screen"] = time.perf_counter() - started - timings["list"]
     order = np.lexsort((np.arange(n), -sign * np.nan_to_num(estimate, nan=-np.inf)))
     keep = n if spec.screen_keep is None else min(spec.screen_keep, n)
-    kept = [int(i) for i in order[:keep]]
-    rest = [int(i) for i in order[keep:]]
+    if spec.screen_keep is not None:
+        order = np.concatenate([order[plausible[order]], order[~plausible[order]]])
+    kept = [int(i) for i in order[:keep] if spec.screen_keep is None or plausible[i]]
+    if not kept:
+        notes.append("by the screen's estimates no rota meets the constraints; the best "
+                     f"{keep} by the objective go to the selection, which judges them")
+        kept = [int(i) for i in order[:keep]]
+    rest = sorted(set(range(n)) - set(kept))
     rng = np.random.default_rng([spec.seed, 7002])
     check = sorted(int(i) for i in rng.choice(rest, size=min(spec.screen_check, len(rest)),
                                               replace=False)) if rest else []
@@ -379,7 +398,8 @@ def _run(spec: OptimiseSpec, jobs: int, client: Any, out: str | Path | None, res
                          "among them, WITHOUT the guarantee; raise reps.max or delta")
         if best is None:
             notes.append("no kept rota met the constraints")
-        same = _indistinguishable(spec, selection, kept)
+        versus = _versus_best(spec, selection, kept)
+        same = _indistinguishable(selection, kept, versus)
         timings["select"] = time.perf_counter() - started - timings["list"] - timings["screen"]
 
         # ---- compare
@@ -392,7 +412,8 @@ def _run(spec: OptimiseSpec, jobs: int, client: Any, out: str | Path | None, res
             update={"description": f"The rota chosen by the optimiser ({spec.name}): "
                                    f"{best.label()}."})
     table = _table(spec, candidates, estimate, kept, check, check_means, selection, same,
-                   best)
+                   best, versus)
+    table.insert(table.columns.get_loc("stage"), "screen_meets_constraints", plausible)
     spearman = _spearman(estimate, check_means, kept, check)
     return OptimiseResult(
         spec=spec, candidates=tuple(candidates), notes=tuple(notes), table=table,
@@ -407,26 +428,37 @@ def _run(spec: OptimiseSpec, jobs: int, client: Any, out: str | Path | None, res
 
 # --------------------------------------------------------------------------- pieces
 
-def _indistinguishable(spec: OptimiseSpec, sel: kn.KNResult, kept: list[int]) -> list[int]:
-    """Candidates the pick cannot be shown to beat: the one-sided paired lower bound of
-    ``pick - other`` (Bonferroni over the kept rotas, level ``1 - alpha / (k - 1)``) is at
-    most 0, on the replications both have."""
+def _versus_best(spec: OptimiseSpec, sel: kn.KNResult, kept: list[int]
+                 ) -> dict[int, tuple[float, float, int]]:
+    """For each kept candidate: the paired difference ``pick - it`` a year (in the
+    objective's direction: positive when the pick is better), its one-sided lower bound
+    (Bonferroni over the kept rotas, level ``1 - alpha / (k - 1)``) and the replications
+    both have."""
+    out: dict[int, tuple[float, float, int]] = {}
     if sel.best is None:
-        return []
+        return out
     b = sel.best
-    k = len(kept)
-    out = [kept[b]]
-    level = 1 - spec.alpha / max(1, k - 1)
-    for i in range(k):
+    level = 1 - spec.alpha / max(1, len(kept) - 1)
+    for i in range(len(kept)):
         n = int(min(sel.used[i], sel.used[b]))
-        if i == b or n < 2 or sel.feasible[i] == -1:
+        if i == b or n < 2:
             continue
         d = sel.outputs[b, :n] - sel.outputs[i, :n]  # oriented: larger is better
         sd = float(np.std(d, ddof=1))
         low = float(np.mean(d)) - float(sps.t.ppf(level, n - 1)) * sd / math.sqrt(n)
-        if low <= 0:
-            out.append(kept[i])
+        out[kept[i]] = (float(np.mean(d)), low, n)
     return out
+
+
+def _indistinguishable(sel: kn.KNResult, kept: list[int],
+                       versus: dict[int, tuple[float, float, int]]) -> list[int]:
+    """The pick, then the feasible candidates it cannot be shown to beat: their lower bound
+    of ``pick - it`` (:func:`_versus_best`) is at most 0."""
+    if sel.best is None:
+        return []
+    position = {c: i for i, c in enumerate(kept)}
+    return [kept[sel.best]] + [c for c, (_, low, _) in versus.items()
+                               if low <= 0 and sel.feasible[position[c]] != -1]
 
 
 def _paired_rows(spec: OptimiseSpec, name: str, other: str, a: dict[str, np.ndarray],
@@ -516,7 +548,8 @@ def _car_text(car: Any) -> str:
 
 def _table(spec: OptimiseSpec, candidates: Sequence[Candidate], estimate: np.ndarray,
            kept: list[int], check: list[int], check_means: dict[int, float],
-           sel: kn.KNResult, same: list[int], best: Candidate | None) -> pd.DataFrame:
+           sel: kn.KNResult, same: list[int], best: Candidate | None,
+           versus: dict[int, tuple[float, float, int]]) -> pd.DataFrame:
     sign = spec.objective.sign
     n = len(candidates)
     rank = np.empty(n, dtype=np.int64)
@@ -534,7 +567,13 @@ def _table(spec: OptimiseSpec, candidates: Sequence[Candidate], estimate: np.nda
             "replications_simulated": 0, "estimate": math.nan, "ci_low": math.nan,
             "ci_high": math.nan, "eliminated_at": math.nan, "eliminated_by": math.nan,
             "feasible": "", "indistinguishable": i in same_set,
+            "best_minus_this": math.nan, "best_minus_this_bound": math.nan,
+            "paired_replications": 0,
         }
+        if i in versus:
+            diff, low, common = versus[i]
+            row.update(best_minus_this=sign * diff, best_minus_this_bound=sign * low,
+                       paired_replications=common)
         if i in position:
             k = position[i]
             used = int(sel.used[k])

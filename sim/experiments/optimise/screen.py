@@ -32,11 +32,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from sim.common.units import HOURS_PER_WEEK, WEEKS_PER_YEAR
-from sim.economics.funding import crew_cost_per_hour, fixed_annual_cost
-from sim.experiments.optimise.space import Candidate, rota_hours
-from sim.experiments.optimise.spec import Objective, OptimiseSpec
+from sim.economics.funding import annual_components
+from sim.experiments.optimise.space import Candidate, build_scenario, rota_hours
+from sim.experiments.optimise.spec import SCREENABLE, Objective, OptimiseSpec
 from sim.scenario.distributions import Fixed
 from sim.scenario.schema import Car, Scenario
 
@@ -49,8 +50,8 @@ ITERATIONS = 200
 DAMPING = 0.5
 TOLERANCE = 1e-7
 """The fixed-point iteration stops when no slot's blocking moves by more than this."""
-CHUNK = 1000
-"""Candidates solved together (memory: CHUNK x SLOTS floats a few times)."""
+CHUNK = 500
+"""Candidates solved together (memory: CHUNK x cars x SLOTS floats a few times)."""
 
 
 @dataclass(frozen=True)
@@ -143,23 +144,32 @@ def erlang_b(servers: np.ndarray, load: np.ndarray) -> np.ndarray:
     return out
 
 
-def blocking(model: ScreenModel, cars_on: np.ndarray, takers_on: np.ndarray) -> np.ndarray:
-    """``B``: the probability a call finds no free car, per candidate and slot.
+def blocking(model: ScreenModel, on_by_car: np.ndarray, takes: Sequence[bool]) -> np.ndarray:
+    """``B``: the probability a call finds no free car on shift, per candidate and slot.
 
-    ``cars_on`` and ``takers_on`` (candidates x slots): cars on shift, and those of them
-    that take other jobs.
+    ``on_by_car`` (candidates x cars x slots): 1 where that car is on shift; ``takes``:
+    which cars take other jobs. Each car carries the jobs it accepted (an equal share of
+    those accepted while it was on shift with others), and only the cars on shift count
+    towards ``B``: a car finishing a job after its shift does not block the next car.
     """
-    gate = (cars_on > 0).astype(float)
-    gate_other = (takers_on > 0).astype(float)
-    calls = model.calls * gate
-    other = model.other * gate_other
+    on = on_by_car.astype(float)
+    cars_on = on.sum(axis=1)
+    share = np.divide(on, cars_on[:, None, :], out=np.zeros_like(on),
+                      where=cars_on[:, None, :] > 0)
+    taking = on * np.asarray(takes, dtype=float)[None, :, None]
+    takers_on = taking.sum(axis=1)
+    share_other = np.divide(taking, takers_on[:, None, :], out=np.zeros_like(taking),
+                            where=takers_on[:, None, :] > 0)
     b = np.zeros(cars_on.shape)
     many = cars_on >= 2
     for _ in range(ITERATIONS):
         free = 1 - b
-        spectrum = (np.fft.rfft(calls * free, axis=1) * model.kernel_calls_fft
-                    + np.fft.rfft(other * free, axis=1) * model.kernel_other_fft)
-        carried = np.maximum(np.fft.irfft(spectrum, n=SLOTS, axis=1), 0.0)
+        accepted = (model.calls * free)[:, None, :] * share
+        accepted_other = (model.other * free)[:, None, :] * share_other
+        spectrum = (np.fft.rfft(accepted, axis=2) * model.kernel_calls_fft
+                    + np.fft.rfft(accepted_other, axis=2) * model.kernel_other_fft)
+        busy = np.maximum(np.fft.irfft(spectrum, n=SLOTS, axis=2), 0.0)  # per car
+        carried = (busy * on).sum(axis=1)  # by the cars on shift
         new = np.minimum(carried, 1.0 - 1e-12)
         if many.any():
             offered = carried / np.maximum(free, 1e-6)
@@ -175,17 +185,19 @@ def _slots(hours: np.ndarray) -> np.ndarray:
     return np.repeat(hours, SLOTS_PER_HOUR, axis=-1)
 
 
-def estimates(model: ScreenModel, cars_on: np.ndarray, takers_on: np.ndarray
+def estimates(model: ScreenModel, on_by_car: np.ndarray, takes: Sequence[bool]
               ) -> dict[str, np.ndarray]:
-    """Per-year estimates for each candidate (rows of ``cars_on``, cars on shift in each
-    hour of the week): car_attended, unmet_off_shift, unmet_busy, s136_avoided,
-    ae_avoided, officer_hours_saved, and ``blocking`` (slots)."""
-    on = _slots(cars_on)
-    b = blocking(model, on, _slots(takers_on))
-    gate = on > 0
+    """Per-year estimates for each candidate (``on_by_car``: candidates x cars x 168 hours,
+    1 where the car is on shift): car_attended, other_jobs_attended, unmet_off_shift,
+    unmet_busy, s136_avoided, ae_avoided, officer_hours_saved, and ``blocking`` (slots)."""
+    on = _slots(on_by_car)
+    b = blocking(model, on, takes)
+    gate = on.sum(axis=1) > 0
+    takers = (on * np.asarray(takes, dtype=np.int64)[None, :, None]).sum(axis=1) > 0
     attended = (model.calls * gate * (1 - b)).sum(axis=1) * WEEKS_PER_YEAR
     out = {
         "car_attended": attended,
+        "other_jobs_attended": (model.other * takers * (1 - b)).sum(axis=1) * WEEKS_PER_YEAR,
         "unmet_off_shift": (model.calls * ~gate).sum(axis=1) * WEEKS_PER_YEAR,
         "unmet_busy": (model.calls * gate * b).sum(axis=1) * WEEKS_PER_YEAR,
         "blocking": b,
@@ -200,44 +212,54 @@ def _crew(spec: OptimiseSpec, i: int) -> Car | None:
     return cars[min(i, len(cars) - 1)] if cars else None
 
 
-def scheme_cost(spec: OptimiseSpec, candidate: Candidate) -> float:
-    """The candidate's scheme cost a year without overtime (``sim/economics/funding.py``)."""
-    costs = spec.base.costs
-    if costs is None:
-        return float("nan")
-    total = fixed_annual_cost(len(candidate.cars), costs)
-    for i, rota in enumerate(candidate.cars):
-        car = _crew(spec, i)
-        officers, clinicians = (car.officers, car.clinicians) if car else (1, 1)
-        hours = sum(d[1] for d in rota if d is not None)
-        total += hours * WEEKS_PER_YEAR * crew_cost_per_hour(officers, clinicians, costs)
-    return total
+def _net_benefit(spec: OptimiseSpec, part: Sequence[Candidate], est: dict[str, np.ndarray],
+                 per_car: np.ndarray, takes: Sequence[bool]) -> np.ndarray:
+    """The objective's net benefit a year, valued by the appraisal's own ledger
+    (``sim/economics/funding.py``, ``annual_components``) from the screen's estimates: one
+    'replication' per candidate, a year long, with no overtime."""
+    template = build_scenario(spec, part[0])
+    names = [car.name for car in template.cars]
+    reps = pd.DataFrame({"replication": np.arange(len(part)),
+                         **{m: est[m] for m in ("s136_avoided", "ae_avoided",
+                                                "officer_hours_saved", "car_attended",
+                                                "unmet_off_shift", "unmet_busy")}})
+    hours = per_car.sum(axis=2).astype(float) * WEEKS_PER_YEAR  # candidates x cars, a year
+    taking = hours * np.asarray(takes, dtype=float)[None, :]
+    share = np.divide(taking, taking.sum(axis=1, keepdims=True),
+                      out=np.zeros_like(taking), where=taking.sum(axis=1, keepdims=True) > 0)
+    by_car = pd.DataFrame([{"replication": i, "car": name, "car_shift_hours": hours[i, k],
+                            "car_overtime_hours": 0.0,
+                            "other_jobs_attended": est["other_jobs_attended"][i] * share[i, k]}
+                           for i in range(len(part)) for k, name in enumerate(names)])
+    ledger = annual_components(template, reps, by_car, WEEKS_PER_YEAR)  # type: ignore[arg-type]
+    return ledger[f"net_benefit_{spec.objective.net_benefit}"].to_numpy(dtype=float)
 
 
-def objective_estimates(spec: OptimiseSpec, candidates: Sequence[Candidate],
-                        model: ScreenModel | None = None) -> np.ndarray:
-    """The screen's estimate of the objective, a year, for every candidate (in the
-    objective's own direction: not negated for minimising)."""
+def screen_estimates(spec: OptimiseSpec, candidates: Sequence[Candidate],
+                     model: ScreenModel | None = None) -> dict[str, np.ndarray]:
+    """The screen's estimates a year for every candidate: ``objective`` (in its own
+    direction: not negated for minimising) and each constraint metric it can estimate."""
     model = model or screen_model(spec.base)
     objective: Objective = spec.objective
     takes = [spec.base.car_takes_other_jobs(_crew(spec, i)) if _crew(spec, i) else
              spec.base.dispatch.takes_other_jobs for i in range(spec.cars)]
-    values = np.empty(len(candidates))
+    names = sorted({c.metric for c in spec.constraints if c.metric in SCREENABLE})
+    out = {name: np.empty(len(candidates)) for name in ("objective", *names)}
     for first in range(0, len(candidates), CHUNK):
         part = candidates[first:first + CHUNK]
+        where = slice(first, first + len(part))
         per_car = np.array([[rota_hours(r) for r in c.cars] for c in part])  # n x cars x 168
-        cars_on = per_car.sum(axis=1)
-        takers_on = (per_car * np.asarray(takes, dtype=np.int64)[None, :, None]).sum(axis=1)
-        est = estimates(model, cars_on, takers_on)
+        est = estimates(model, per_car, takes)
+        for name in names:
+            out[name][where] = est[name]
         if objective.metric is not None:
-            values[first:first + len(part)] = est[objective.metric]
-            continue
-        costs = spec.base.costs
-        assert costs is not None
-        savings = (est["s136_avoided"] * costs.s136_detention
-                   + est["ae_avoided"] * (costs.ae_attendance + costs.ae_conveyance))
-        if objective.net_benefit == "with_police":
-            savings = savings + est["officer_hours_saved"] * costs.officer_hour
-        cost = np.array([scheme_cost(spec, c) for c in part])
-        values[first:first + len(part)] = savings - cost
-    return values
+            out["objective"][where] = est[objective.metric]
+        else:
+            out["objective"][where] = _net_benefit(spec, part, est, per_car, takes)
+    return out
+
+
+def objective_estimates(spec: OptimiseSpec, candidates: Sequence[Candidate],
+                        model: ScreenModel | None = None) -> np.ndarray:
+    """The screen's estimate of the objective a year (see :func:`screen_estimates`)."""
+    return screen_estimates(spec, candidates, model)["objective"]

@@ -27,12 +27,13 @@ from typing import Any
 from sim.common.atomic import write_text
 from sim.experiments.sweeps.design import canonical_json
 
-FORMAT = 1
+FORMAT = 2
 TASKS_DIR = ".tasks"
 
 Record = dict[str, Any]
-"""One replication's outputs: ``metrics`` (every metric), ``overtime`` (hours per car) and,
-when asked for, ``by_hour`` (168 counts per hour-of-week counter)."""
+"""One replication's outputs: ``metrics`` (every metric), ``overtime`` (hours per car),
+``other_jobs`` (other jobs attended per car) and, when asked for, ``by_hour`` (168 counts
+per hour-of-week counter)."""
 
 
 def task_key(config_sha256: str, seed: int, weeks: int, warmup_weeks: int,

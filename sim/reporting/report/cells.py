@@ -12,10 +12,6 @@ import math
 from dataclasses import dataclass
 
 from sim.common import formats
-from sim.economics.funding import Economics
-
-VIEW_LABEL = {"cash": "NHS cash only", "with_police": "including police time"}
-"""How the report names the two views of the funding case (:data:`sim.economics.funding.VIEWS`)."""
 
 
 @dataclass(frozen=True)
@@ -70,18 +66,6 @@ def sign(value: float) -> str:
     if not math.isfinite(value):
         return ""
     return "pos" if value > 0 else ("neg" if value < 0 else "")
-
-
-def econ_interval(econ: Economics, scenario: str, comparator: str, measure: str,
-                  kind: str = "money", note: str | None = None) -> Interval:
-    """One measure of a comparison with its 95% interval (net benefits and returns signed)."""
-    mean = econ.value(scenario, comparator, measure)
-    lo = econ.value(scenario, comparator, measure, "ci_low")
-    hi = econ.value(scenario, comparator, measure, "ci_high")
-    has_interval = not math.isnan(lo)
-    return Interval(cell(mean, kind), cell(lo, kind) if has_interval else None,
-                    cell(hi, kind) if has_interval else None,
-                    sign(mean) if measure.startswith(("net_benefit", "roi")) else "", note)
 
 
 def pair_label(scenario: str, comparator: str) -> str:

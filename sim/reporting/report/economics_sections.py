@@ -1,9 +1,11 @@
-"""The page's economics, as data: the question and the answer, the funding case and the
-sensitivity analysis (laid out by ``answer``, ``funding`` and ``sensitivity`` ``.html.j2``
-in ``sim/reporting/templates/report/``).
+"""The page's appraisal, as data: the question and the answer, the appraisal by
+perspective with the cost-consequence table, and the sensitivity analysis (laid out by
+``answer``, ``funding`` and ``sensitivity`` ``.html.j2`` in
+``sim/reporting/templates/report/``).
 
-Everything here reads results computed elsewhere (:func:`sim.economics.funding.compute`
-and :func:`sim.economics.psa.run_psa`); nothing is computed again.
+Everything here reads results computed elsewhere (:func:`sim.economics.funding.compute`,
+:func:`sim.economics.psa.run_psa`) and words from :mod:`sim.economics.verdicts`; nothing
+is computed again. Every money figure is on one basis, said once (:func:`basis_line`).
 """
 
 from __future__ import annotations
@@ -11,157 +13,226 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
+
 from sim.common import formats
-from sim.economics.funding import COUNTERFACTUAL, Economics
-from sim.economics.psa import PSAResult
-from sim.reporting.report.cells import (
-    VIEW_LABEL,
-    Image,
-    Interval,
-    decimals,
-    econ_interval,
-    image,
-    pair_label,
+from sim.economics.funding import (
+    COUNTERFACTUAL,
+    PUBLIC,
+    Economics,
+    perspective_label,
+    table_value,
 )
+from sim.economics.psa import PSAResult
+from sim.economics.verdicts import basis_line, evpi_line, frontier_line, verdicts
+from sim.reporting.report.cells import Image, Interval, cell, decimals, image, pair_label, sign
+from sim.scenario.schema import Scenario
 
 # ----------------------------------------------------------- question and answer
 
 
 @dataclass(frozen=True)
-class Verdict:
-    """The answer for one comparison (one paragraph); ``comparator`` None: no car."""
-
-    scenario: str
-    comparator: str | None
-    cost: str
-    detentions: str
-    hours: str
-    pays_in_cash: bool
-    net_cash: Interval
-    positive_cash: str
-    net_with_police: Interval
-    positive_with_police: str
-    psa_cash: str | None
-    psa_with_police: str | None
-    hinges_on: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class Answer:
-    """The question (against ``baseline``; ``steps``: one more car) and one verdict per
-    comparison; ``psa_ran`` False adds that the intervals are chance variation only."""
+    """The question, the do-minimum, the basis and one verdict per comparison, then the
+    frontier, the value of information and the secondary appraisal at the inputs' means."""
 
-    baseline: str | None
-    steps: tuple[tuple[str, str], ...]
-    verdicts: tuple[Verdict, ...]
+    options: tuple[str, ...]
+    do_minimum: str | None
+    basis: str
+    verdicts: tuple[tuple[str, str], ...]
+    frontier: str | None
+    evpi: str | None
+    at_means: tuple[str, ...]
     psa_ran: bool
 
 
-def answer(econ: Economics, psa: PSAResult | None, baseline: str | None) -> Answer:
+def answer(econ: Economics, psa: PSAResult | None, scenarios: list[Scenario],
+           baseline: str | None) -> Answer:
     """The question and the answer."""
-    steps = tuple((s, c) for s, c in econ.pairs if c != baseline and c != COUNTERFACTUAL)
-    return Answer(baseline, steps, tuple(_verdict(econ, psa, s, c) for s, c in econ.pairs),
-                  psa is not None)
-
-
-def _verdict(econ: Economics, psa: PSAResult | None, s: str, c: str) -> Verdict:
-    psa_cash = psa_police = None
-    hinges: tuple[str, ...] = ()
+    words = verdicts(econ, psa, scenarios)
+    at_means: list[str] = []
     if psa is not None:
-        probs = psa.prob_positive(s, c)
-        if probs:
-            psa_cash = formats.percent(probs.get("cash", math.nan))
-            psa_police = formats.percent(probs.get("with_police", math.nan))
-        t = psa.tornado
-        top = t[(t.scenario == s) & (t.comparator == c) & (t.view == "with_police")].head(3)
-        hinges = tuple(str(k) for k in top.input)
-    return Verdict(
-        scenario=s, comparator=None if c == COUNTERFACTUAL else c,
-        cost=formats.money(econ.value(s, c, "scheme_cost")),
-        detentions=formats.report(econ.value(s, c, "detentions_avoided")),
-        hours=formats.report(econ.value(s, c, "officer_hours_released")),
-        pays_in_cash=econ.value(s, c, "net_benefit_cash") > 0,
-        net_cash=econ_interval(econ, s, c, "net_benefit_cash"),
-        positive_cash=formats.percent(econ.value(s, c, "net_benefit_cash", "prob_positive")),
-        net_with_police=econ_interval(econ, s, c, "net_benefit_with_police"),
-        positive_with_police=formats.percent(
-            econ.value(s, c, "net_benefit_with_police", "prob_positive")),
-        psa_cash=psa_cash, psa_with_police=psa_police, hinges_on=hinges)
+        for s, c in econ.pairs:
+            value = table_value(psa.table, s, c, "net_benefit", "mean", PUBLIC, "at_means")
+            if math.isfinite(value):
+                at_means.append(f"{pair_label(s, c)}: {formats.money(value)} a year")
+    return Answer(
+        options=tuple(s.name for s in scenarios if s.name in econ.ledgers),
+        do_minimum=baseline if baseline != COUNTERFACTUAL else None,
+        basis=basis_line(econ, psa),
+        verdicts=tuple((v.sentence, sign(v.net_benefit)) for v in words),
+        frontier=frontier_line(psa) if psa is not None else None,
+        evpi=evpi_line(psa, econ) or None if psa is not None else None,
+        at_means=tuple(at_means), psa_ran=psa is not None)
 
 
-# ------------------------------------------------------------------ funding case
+# ------------------------------------------------------------------- appraisal
 
-FUNDING_ROWS = (
-    ("detentions_avoided", "Section 136 detentions avoided a year", "num"),
-    ("ae_attendances_avoided", "A&E attendances avoided a year", "num"),
-    ("officer_hours_released", "Frontline officer hours released a year", "num"),
-    ("car_hours", "Car-hours paid a year (shift + overtime)", "num"),
-    ("scheme_cost", "Scheme cost a year", "money"),
-    ("savings_nhs", "NHS costs avoided a year (cash)", "money"),
-    ("savings_police", "Police time released a year (not cash)", "money"),
-    ("net_benefit_cash", "Net benefit a year: NHS cash only", "money"),
-    ("net_benefit_with_police", "Net benefit a year: including police time", "money"),
-    ("benefit_cost_ratio_cash", "Benefit-cost ratio: cash", "ratio"),
-    ("benefit_cost_ratio_with_police", "Benefit-cost ratio: with police time", "ratio"),
-    ("roi_cash", "Return on investment: cash", "pct"),
-    ("roi_with_police", "Return on investment: with police time", "pct"),
-    ("cost_per_detention_avoided", "Scheme cost per detention avoided", "money"),
-    ("net_cost_per_detention_avoided", "Net cost (cash) per detention avoided", "money"),
-    ("cost_per_officer_hour_released", "Scheme cost per officer hour released", "money"),
-    ("net_cost_per_officer_hour_released", "Net cost (cash) per officer hour released",
-     "money"),
-    ("setup_cost", "One-off set-up cost", "money"),
-    ("payback_years_cash", "Payback of set-up, years: cash", "years"),
-    ("payback_years_with_police", "Payback of set-up, years: with police time", "years"),
-)
-"""The funding-case table: measure of ``economics.csv``, its title here, and its kind
+PERSPECTIVE_MEASURES = (("net_benefit", "money"), ("costs", "money"), ("benefits", "money"),
+                        ("cash_net_benefit", "money"), ("npv", "money"), ("bcr", "ratio"),
+                        ("payback_years", "years"))
+"""Columns of the table by perspective: measure of ``economics.csv`` and its kind
 (:func:`sim.reporting.report.cells.cell`)."""
+
+MEASURE_TITLES = {"net_benefit": "Net benefit a year", "costs": "Costs a year",
+                  "benefits": "Savings a year", "cash_net_benefit": "Cash: released less spent",
+                  "npv": "Net present value", "bcr": "Benefit-cost ratio",
+                  "payback_years": "Payback (years)"}
+
+OUTCOME_TITLES = {
+    "s136": "Section 136 detentions", "detentions_avoided": "Detentions avoided",
+    "ae_conveyances": "A&E conveyances", "officer_hours": "Frontline officer hours",
+    "officer_hours_released": "Frontline officer hours released",
+    "unmet_calls": "Calls wanting a car that got none", "car_attended": "Calls a car attended",
+    "car_hours": "Car-hours paid", "s136_breaches_24h": "Detentions past the 24-hour limit",
+    "mh_calls": "Mental-health calls",
+}
+"""Outcomes of the cost-consequence table, in order, with their titles."""
 
 
 @dataclass(frozen=True)
-class FundingRow:
-    """One measure: its title and one cell per comparison."""
+class PerspectiveRow:
+    """One comparison and perspective: its cells, in :data:`PERSPECTIVE_MEASURES` order,
+    and the share of draws with a positive net benefit (with its Monte Carlo error)."""
 
-    title: str
+    comparison: str
+    perspective: str
+    cells: tuple[Interval, ...]
+    positive: str
+
+
+@dataclass(frozen=True)
+class LineRow:
+    """One line of a comparison's ledger: who pays, whether cash, its value a year."""
+
+    comparison: str
+    label: str
+    payer: str
+    cash: str
+    value: Interval
+
+
+@dataclass(frozen=True)
+class ConsequenceRow:
+    """One outcome: per option, its value a year and its change from the do-minimum."""
+
+    outcome: str
     cells: tuple[Interval, ...]
 
 
 @dataclass(frozen=True)
 class Funding:
-    """The funding-case section (``pairs`` empty: nothing could be costed)."""
+    """The appraisal section (``rows`` empty: nothing could be costed)."""
 
-    pairs: tuple[tuple[str, str], ...]
-    price_text: str
-    no_setup_cost: bool
-    rows: tuple[FundingRow, ...]
+    basis: str
+    titles: tuple[str, ...]
+    rows: tuple[PerspectiveRow, ...]
+    lines: tuple[LineRow, ...]
+    options: tuple[str, ...]
+    consequences: tuple[ConsequenceRow, ...]
+    consequence_basis: str
+    settings: tuple[tuple[str, str], ...]
     figure: Image | None
     notes: tuple[str, ...]
 
 
 def price_text(econ: Economics) -> str:
-    """The price year of the money (``2013``), or that each scenario has its own."""
-    year = econ.price_year()
-    return str(year) if year else "each scenario's own"
+    """The report's price year (``2024``)."""
+    return str(econ.price_year())
 
 
-def funding(econ: Economics, figures: dict[str, bytes]) -> Funding:
-    """The funding case: every measure of every comparison with its interval."""
-    costs = next((c for c in econ.costs.values() if c is not None), None)
+def _interval(mean: float, low: float, high: float, kind: str, signed: bool = False
+              ) -> Interval:
+    has = math.isfinite(low) and math.isfinite(high) and kind != "years"
+    return Interval(cell(mean, kind), cell(low, kind) if has else None,
+                    cell(high, kind) if has else None, sign(mean) if signed else "")
+
+
+def funding(econ: Economics, psa: PSAResult | None, figures: dict[str, bytes]) -> Funding:
+    """The appraisal: every comparison by perspective, the ledger by line, the
+    cost-consequence table and the settings."""
+    table, basis = (psa.table, "expected") if psa is not None else (econ.table, "run")
+    paybacks = table[(table.measure == "payback_years") & (table.basis == basis)]["mean"]
+    never = len(paybacks) > 0 and bool(np.isinf(paybacks.to_numpy(float)).all())
+    shown = tuple((m, k) for m, k in PERSPECTIVE_MEASURES if not (never and m == "payback_years"))
     rows = []
-    for m, title, kind in FUNDING_ROWS:
-        cells = []
-        for s, c in econ.pairs:
-            p = econ.value(s, c, m, "prob_positive")
-            note = (f"positive in {formats.percent(p)} of years"
-                    if m.startswith("net_benefit") and math.isfinite(p) else None)
-            cells.append(econ_interval(econ, s, c, m, kind, note))
-        rows.append(FundingRow(title, tuple(cells)))
-    png = figures.get("economics_funding_case.png")
+    for s, c in econ.pairs:
+        for p in econ.perspectives:
+            def get(m: str, col: str, s=s, c=c, p=p) -> float:
+                return table_value(table, s, c, m, col, p, basis)
+
+            cells = tuple(_interval(get(m, "mean"), get(m, "low"), get(m, "high"), kind,
+                                    signed=m in ("net_benefit", "cash_net_benefit", "npv"))
+                          for m, kind in shown)
+            prob, se = get("net_benefit", "prob_positive"), get("net_benefit",
+                                                                "prob_positive_se")
+            positive = (f"{formats.percent(prob)} ± {100 * se:.1f}" if math.isfinite(prob)
+                        else "-")
+            rows.append(PerspectiveRow(pair_label(s, c), perspective_label(p), cells, positive))
+    line_frame = psa.lines if psa is not None else econ.lines
+    lines = tuple(LineRow(pair_label(r.scenario, r.comparator), str(r.label),
+                          perspective_label(str(r.payer)), "cash" if r.cash else "not cash",
+                          _interval(r["mean"], r.low, r.high, "money", signed=True))
+                  for _, r in line_frame.iterrows() if abs(r["mean"]) > 0.5)
+    options, consequences, cbasis = _consequences(econ, psa)
+    st = econ.settings
+    settings = (("report price year", f"{st.price_year} ({st.price_index.replace('_', ' ')}, "
+                                      "sim/economics/data/gdp_deflator.csv)"),
+                ("appraisal period", f"{st.years} years, year 0 undiscounted"),
+                ("discount rate", f"{st.discount_rate:.1%} a year"),
+                ("optimism bias", f"{st.optimism_recurring:.0%} on recurring scheme costs, "
+                                  f"{st.optimism_setup:.0%} on set-up"),
+                ("demand trend", f"{st.demand_trend:+.1%} a year"))
+    png = figures.get("economics_perspectives.png")
+    notes = list(econ.notes)
+    if never:
+        notes.insert(0, f"No comparison pays back its costs within the {st.years}-year period "
+                        "for any perspective (the median over the draws), so payback is not "
+                        "shown.")
     return Funding(
-        pairs=tuple(econ.pairs), price_text=price_text(econ),
-        no_setup_cost=costs is not None and costs.setup_per_car == 0, rows=tuple(rows),
-        figure=image(png, "funding case") if png is not None else None,
-        notes=tuple(econ.notes))
+        basis=basis_line(econ, psa),
+        titles=tuple(MEASURE_TITLES[m] for m, _ in shown),
+        rows=tuple(rows), lines=lines, options=options, consequences=consequences,
+        consequence_basis=cbasis, settings=settings,
+        figure=image(png, "net benefit by perspective") if png is not None else None,
+        notes=tuple(notes))
+
+
+def _consequences(econ: Economics, psa: PSAResult | None
+                  ) -> tuple[tuple[str, ...], tuple[ConsequenceRow, ...], str]:
+    """Outcomes a year per option: from the draws (expected, with the change from the
+    do-minimum) or, without the analysis, from the run."""
+    if psa is not None:
+        cc = psa.cost_consequence
+        options = tuple(dict.fromkeys(cc.scenario))
+        rows = []
+        for outcome, title in OUTCOME_TITLES.items():
+            part = cc[cc.outcome == outcome]
+            if part.empty:
+                continue
+            cells = []
+            for o in options:
+                r = part[part.scenario == o].iloc[0]
+                note = None
+                if math.isfinite(r.difference):
+                    note = f"{r.difference:+,.0f}"
+                    if math.isfinite(r.percent_change):
+                        note += f" ({r.percent_change:+.0f}%)"
+                cells.append(Interval(formats.report(r["mean"]), formats.report(r.low),
+                                      formats.report(r.high), note=note))
+            rows.append(ConsequenceRow(title, tuple(cells)))
+        return options, tuple(rows), "expected a year over the draws (95% range); below: " \
+                                     "the change from the do-minimum"
+    options = tuple(econ.quantities)
+    rows = []
+    for outcome, title in OUTCOME_TITLES.items():
+        if not all(outcome in q for q in econ.quantities.values()):
+            continue
+        cells = tuple(Interval(formats.report(float(q[outcome].mean()))) for q in
+                      econ.quantities.values())
+        rows.append(ConsequenceRow(title, cells))
+    return options, tuple(rows), "a year at the scenario files' values (mean over replications)"
 
 
 # ------------------------------------------------------------------- sensitivity
@@ -169,11 +240,14 @@ def funding(econ: Economics, figures: dict[str, bytes]) -> Funding:
 
 @dataclass(frozen=True)
 class InputRow:
-    """One uncertain input: its key, distribution, base value and tornado range."""
+    """One uncertain input: its label, unit, distribution, mean and tornado range."""
 
+    label: str
     key: str
+    unit: str
+    group: str
     distribution: str
-    base: str
+    mean: str
     low: str
     high: str
     simulated: bool
@@ -181,90 +255,119 @@ class InputRow:
 
 @dataclass(frozen=True)
 class SwitchRow:
-    """Where one input turns the net benefit's sign (``value`` None: ``result`` says why
-    it does not)."""
+    """Where the expected net benefit of a comparison changes sign as one input moves."""
 
     comparison: str
-    view: str
-    input: str
-    base: str
-    net_benefit_base: str
-    value: str | None
-    change: str
+    label: str
+    mean: str
+    value: str
     percentile: str
     result: str
 
 
 @dataclass(frozen=True)
-class PSARow:
-    """One comparison over the PSA draws: four measures and two shares positive."""
+class ValueRow:
+    """The value of information of one input group, per perspective."""
+
+    group: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ConvergenceRow:
+    """One comparison's Monte Carlo check (public sector)."""
 
     comparison: str
-    cells: tuple[Interval, ...]
-    positive: tuple[str, ...]
+    means: tuple[str, ...]
+    se: str
+    prob: str
+    converged: bool
 
 
 @dataclass(frozen=True)
 class Sensitivity:
-    """The sensitivity section (tornado, switching values and, with draws, the PSA)."""
+    """The sensitivity section (None on the page when the analysis was not run)."""
 
     reference: str
+    draws: int
     replications_per_draw: int
+    seed: int
+    calibration: str | None
     low_percentile: str
     high_percentile: str
     inputs: tuple[InputRow, ...]
     tornado: tuple[Image, ...]
     switches: tuple[SwitchRow, ...]
-    switches_left_out: int
-    draws: int
-    seed: int
-    psa_rows: tuple[PSARow, ...]
-    psa_figures: tuple[Image, ...]
+    perspectives: tuple[str, ...]
+    evpi: tuple[str, ...]
+    evppi: tuple[ValueRow, ...]
+    no_value: tuple[str, ...]
+    value_figures: tuple[Image, ...]
+    checkpoints: tuple[str, ...]
+    convergence: tuple[ConvergenceRow, ...]
+    convergence_figures: tuple[Image, ...]
     notes: tuple[str, ...]
     simulated_replications: int
     wall_seconds: str
 
 
-PSA_MEASURES = ("scheme_cost", "savings_nhs", "net_benefit_cash", "net_benefit_with_police")
-
-
-def sensitivity(psa: PSAResult | None, figures: dict[str, bytes]) -> Sensitivity | None:
+def sensitivity(psa: PSAResult | None, econ: Economics, figures: dict[str, bytes]
+                ) -> Sensitivity | None:
     """The sensitivity section, or None when the analysis was not run."""
     if psa is None:
         return None
     st = psa.settings
-    inputs = tuple(InputRow(i.key, _dist_text(i.dist), formats.report(i.base),
-                            formats.report(i.low), formats.report(i.high), i.simulated)
-                   for i in psa.inputs)
-    rows = [SwitchRow(
-        comparison=pair_label(r.scenario, r.comparator), view=VIEW_LABEL[r.view],
-        input=str(r.input), base=formats.report(r.base_value),
-        net_benefit_base=formats.money(r.net_benefit_base),
-        value=formats.report(r.switching_value) if math.isfinite(r.switching_value) else None,
-        change=formats.number(r.change_pct, whole_from=math.inf, small="+.0f"),
-        percentile=decimals(r.percentile, 0), result=str(r.result))
-        for _, r in psa.switching.iterrows()]
-    switches = [r for r in rows if r.value is not None]
-    psa_rows = []
-    for (s, c), g in psa.summary.groupby(["scenario", "comparator"], sort=False):
-        first = {m: g[g.measure == m].iloc[0] for m in PSA_MEASURES}
-        psa_rows.append(PSARow(
-            pair_label(s, c),
-            tuple(Interval(formats.money(r["mean"]), formats.money(r.p2_5),
-                           formats.money(r.p97_5)) for r in first.values()),
-            tuple(formats.percent(first[m].prob_positive)
-                  for m in ("net_benefit_cash", "net_benefit_with_police"))))
+    inputs = tuple(InputRow(i.label, i.key, i.unit, i.group, _dist_text(i.distribution),
+                            formats.report(i.mean), formats.report(i.low),
+                            formats.report(i.high), i.simulated) for i in psa.inputs)
+    sw = psa.switching[(psa.switching.perspective == PUBLIC)
+                       & psa.switching.switching_value.notna()]
+    switches = tuple(SwitchRow(pair_label(r.scenario, r.comparator), str(r.label),
+                               formats.report(r.mean_value), formats.report(r.switching_value),
+                               decimals(r.percentile, 0), str(r.result))
+                     for _, r in sw.iterrows())
+    persp = tuple(econ.perspectives)
+    evpi = tuple(formats.money(float(psa.evpi[psa.evpi.perspective == p].evpi_a_year.iloc[0]))
+                 for p in persp)
+    groups = list(dict.fromkeys(psa.evppi.group))
+    values = {g: [_evppi(psa.evppi, g, p) for p in persp] for g in groups}
+    evppi = tuple(ValueRow(g, tuple(formats.money(v) for v in values[g])) for g in groups
+                  if any(v >= 1 for v in values[g]))
+    no_value = tuple(g for g in groups if not any(v >= 1 for v in values[g]))
+    conv = psa.convergence[psa.convergence.perspective == PUBLIC]
+    marks = [c for c in conv.columns if c.startswith("mean_at_")]
+    checkpoints = tuple(f"{c[len('mean_at_'):-3]}% of draws" for c in marks)
+    convergence = tuple(ConvergenceRow(
+        pair_label(r.scenario, r.comparator), tuple(formats.money(r[c]) for c in marks),
+        formats.money(r.se), f"{formats.percent(r.prob_positive)} ± "
+                             f"{100 * r.prob_positive_se:.1f}", bool(r.converged))
+        for _, r in conv.iterrows())
+    calibration = None
+    if st["candidates_examined"]:
+        calibration = (f"{st['rejected']:,} of {st['candidates_examined']:,} candidate draws "
+                       f"({st['rejected'] / st['candidates_examined']:.0%}) were rejected "
+                       "because the car would have had to avoid more detentions per contact "
+                       "than the calls it attends have (or a share or probability fell "
+                       "outside its limits)") if st["rejected"] else None
     return Sensitivity(
-        reference=str(st["reference_scenario"]), replications_per_draw=st["replications_per_draw"],
+        reference=str(st["reference_scenario"]), draws=int(st["draws"]),
+        replications_per_draw=int(st["replications_per_draw"]), seed=int(st["seed"]),
+        calibration=calibration,
         low_percentile=f"{st['low_percentile']:g}", high_percentile=f"{st['high_percentile']:g}",
-        inputs=inputs, tornado=_images(figures, "economics_tornado_with_police.png",
-                                       "economics_tornado_cash.png"),
-        switches=tuple(switches or rows),
-        switches_left_out=len(rows) - len(switches) if switches else 0,
-        draws=st["draws"], seed=st["seed"], psa_rows=tuple(psa_rows),
-        psa_figures=_images(figures, "economics_psa.png", "economics_ceac.png"),
+        inputs=inputs, tornado=_images(figures, "economics_tornado.png"), switches=switches,
+        perspectives=tuple(perspective_label(p) for p in persp), evpi=evpi, evppi=evppi,
+        no_value=no_value,
+        value_figures=_images(figures, "economics_evppi.png", "economics_ceaf.png",
+                              "economics_plane.png"),
+        checkpoints=checkpoints, convergence=convergence,
+        convergence_figures=_images(figures, "economics_convergence.png"),
         notes=tuple(psa.notes), simulated_replications=psa.simulated_replications,
         wall_seconds=decimals(psa.wall_seconds, 1))
+
+
+def _evppi(frame: pd.DataFrame, group: str, perspective: str) -> float:
+    row = frame[(frame.group == group) & (frame.perspective == perspective)]
+    return float(row.evppi_a_year.iloc[0]) if len(row) else math.nan
 
 
 def _images(figures: dict[str, bytes], *names: str) -> tuple[Image, ...]:

@@ -50,12 +50,12 @@ def build_page(result: RunResult, econ: Economics, psa: PSAResult | None, *,
                 f"Generated {created.strftime('%d %B %Y %H:%M UTC')}.")
     return Page(
         subtitle=subtitle,
-        answer=econ_sections.answer(econ, psa, result.baseline),
+        answer=econ_sections.answer(econ, psa, result.scenarios, result.baseline),
         scenarios=run_sections.scenarios(result, sources),
         headline=run_sections.headline(result),
         unmet=run_sections.unmet(result, plot_files),
-        funding=econ_sections.funding(econ, figures),
-        sensitivity=econ_sections.sensitivity(psa, figures),
+        funding=econ_sections.funding(econ, psa, figures),
+        sensitivity=econ_sections.sensitivity(psa, econ, figures),
         assumptions=assumptions(result, sources),
         manifest=run_sections.manifest(manifest, psa),
     )

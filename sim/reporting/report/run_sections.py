@@ -229,7 +229,7 @@ def manifest(run_manifest: dict[str, Any] | None, psa: PSAResult | None) -> Mani
             f"{st['draws']} draws x {st['replications_per_draw']} replications, "
             f"input seed {st['seed']}, tornado at the {st['low_percentile']:g}th "
             f"and {st['high_percentile']:g}th percentiles, "
-            f"{st['switching_iterations']} bisection steps, "
+            f"{psa.simulated_replications} scenario-replications in "
             f"{decimals(psa.wall_seconds, 1)} s"))
     else:
         rows.append(ManifestRow("sensitivity analysis", "not run"))
