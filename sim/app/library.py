@@ -18,14 +18,9 @@ from typing import Any
 
 import sim
 from sim.common.errors import Problem, ScenarioError
-from sim.common.yamlio import read_yaml
+from sim.common.yamlio import read_yaml, yaml_comments
 from sim.scenario.loader import deep_merge, is_partial
 from sim.scenario.schema import Scenario
-
-try:  # the comments reader moved from the report to the YAML module; use whichever exists
-    from sim.common.yamlio import yaml_comments
-except ImportError:  # pragma: no cover - older trees
-    from sim.reporting.report import yaml_comments  # type: ignore[no-redef]
 
 SHIPPED_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 """The shipped ``scenarios/`` folder of this checkout."""

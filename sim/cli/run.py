@@ -18,12 +18,19 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.cli.sweep import main_sweep
 from sim.common import formats
 from sim.common.counts import flag_type
 from sim.common.errors import InputError, Problem, ScenarioError
 from sim.common.folders import USER_ERRNOS, check_output_folder, file_problem
 from sim.core.metrics import HEADLINE
+from sim.economics.funding import PUBLIC, compute, price_problems, reference_scenario, table_value
+from sim.economics.psa import run_psa
+from sim.economics.verdicts import basis_line, evpi_line, frontier_line, verdicts
+from sim.experiments.sweeps.design import is_sweep_file
+from sim.reporting.results import write_results
 from sim.run.estimate import describe, estimate, worth_saying
+from sim.run.executors import scheduler_address
 from sim.run.runner import RunResult, default_jobs, run_scenarios
 from sim.scenario.loader import is_partial, load_scenario
 from sim.scenario.schema import Scenario
@@ -152,10 +159,6 @@ def _sensitivity(result: RunResult, args: argparse.Namespace):
     """The sensitivity analysis of the run (None when skipped or there is nothing to do)."""
     if args.psa == 0:
         return None
-    from sim.economics.funding import compute
-    from sim.economics.psa import run_psa
-    from sim.run.executors import scheduler_address
-
     return run_psa(result, compute(result), draws=args.psa, reps=args.psa_reps,
                    jobs=args.jobs or default_jobs(),
                    scheduler=scheduler_address(args.scheduler),
@@ -165,9 +168,6 @@ def _sensitivity(result: RunResult, args: argparse.Namespace):
 def _print_funding_case(result: RunResult, psa) -> None:
     """One plain-language verdict per comparison (sim/economics/verdicts.py), then the
     frontier, the value of information and the appraisal at the inputs' means."""
-    from sim.economics.funding import PUBLIC, compute, table_value
-    from sim.economics.verdicts import basis_line, evpi_line, frontier_line, verdicts
-
     econ = compute(result)
     if not econ.pairs:
         return
@@ -202,8 +202,6 @@ def _check_prices(scenarios: Sequence[Scenario], sources: dict[str, str], baseli
                   ) -> None:
     """Refuse (exit status 2), before anything runs, costs whose price years the price
     index cannot restate to the report's (sim/economics/prices.py)."""
-    from sim.economics.funding import price_problems, reference_scenario
-
     appraisal = reference_scenario(scenarios, baseline).appraisal
     problems = [Problem(sources[s.name], None, "costs", text) for s in scenarios
                 for text in price_problems(s, appraisal)]
@@ -264,8 +262,6 @@ def _main(args: argparse.Namespace, argv: list[str]) -> int:
     files = _scenario_files(args.files)
     if not files:
         raise InputError([Problem(str(DEFAULT_SCENARIOS), None, "", "no scenario files found")])
-    from sim.experiments.sweeps.design import is_sweep_file
-
     if any(is_sweep_file(f) for f in files):  # a sweep file: top-level 'sweep:' key
         if args.event_log is not None:
             raise InputError([Problem("--event-log", None, "", "applies to scenario files "
@@ -273,8 +269,6 @@ def _main(args: argparse.Namespace, argv: list[str]) -> int:
         if args.psa is not None or args.psa_reps is not None:
             raise InputError([Problem("--psa", None, "", "applies to scenario files only, "
                                       "not to sweep files")])
-        from sim.cli.sweep import main_sweep
-
         return main_sweep(args, argv, files)
     if args.resume:
         raise InputError([Problem("--resume", None, "", "applies to sweep files only")])
@@ -302,8 +296,6 @@ def _main(args: argparse.Namespace, argv: list[str]) -> int:
                            warmup_weeks=args.warmup_weeks, jobs=args.jobs or default_jobs(),
                            baseline=baseline if len(scenarios) > 1 else None,
                            event_log=True if log_inside else args.event_log)
-    from sim.reporting.results import write_results
-
     psa = _sensitivity(result, args)
     written = write_results(result, out, sources=sources, command=["run_scenarios.py", *argv],
                             psa=psa, plots=not args.no_plots,

@@ -484,9 +484,16 @@ def table_value(table: pd.DataFrame, scenario: str, comparator: str, measure: st
     return float(row[column].iloc[0]) if len(row) else math.nan
 
 
+def has_scheme(scenario: Scenario) -> bool:
+    """Whether a scenario runs a scheme (cars, or a control room): the options the
+    sensitivity analysis simulates. A scenario without one is the no-scheme world of its
+    calls, which every simulated option's counterfactual already gives."""
+    return bool(scenario.cars) or getattr(scenario, "control_room", None) is not None
+
+
 def has_economics(scenario: Scenario) -> bool:
-    """Whether a scenario can be costed: it has a ``costs`` block or has no car."""
-    return scenario.costs is not None or not scenario.cars
+    """Whether a scenario can be costed: it has a ``costs`` block or no scheme."""
+    return scenario.costs is not None or not has_scheme(scenario)
 
 
 def reference_scenario(scenarios: Sequence[Scenario], baseline: str | None) -> Scenario:
@@ -506,7 +513,7 @@ def comparison_pairs(scenarios: Sequence[Scenario], baseline: str | None,
     """
     names = [s.name for s in scenarios]
     if baseline is None or baseline not in names:
-        return [(s.name, COUNTERFACTUAL) for s in scenarios if s.cars]
+        return [(s.name, COUNTERFACTUAL) for s in scenarios if has_scheme(s)]
     pairs = [(n, baseline) for n in names if n != baseline]
     order = sorted(names, key=lambda n: (scheme_cost.get(n, math.nan), names.index(n)))
     for name in names:
@@ -567,7 +574,7 @@ def compute(result, costs: dict[str, Costs | None] | None = None,
     for s in result.scenarios:
         c = (costs or {}).get(s.name, s.costs)
         used[s.name] = c
-        if s.cars and c is None:
+        if has_scheme(s) and c is None:
             notes.append(f"{s.name} has no costs: block, so it is left out of the appraisal.")
             continue
         q = quantities(s, metrics[s.name], crews[s.name], result.settings[s.name].weeks)

@@ -51,17 +51,21 @@ from sim.economics.funding import (
     COUNTERFACTUAL,
     LINE_COLUMNS,
     LINES,
+    OUTCOMES,
     PUBLIC,
+    QUANTITIES,
     Economics,
     Prices,
     appraise,
     crew_hours,
+    has_scheme,
     ledger,
     line_rows,
     paired,
     quantities,
     reference_scenario,
     summary_rows,
+    table_value,
 )
 from sim.economics.prices import uplift
 from sim.run.executors import Batch, check_workers, connect_dask, progress_bar, run_batches
@@ -166,8 +170,6 @@ class PSAResult:
     def value(self, scenario: str, comparator: str, measure: str, column: str = "mean",
               perspective: str = PUBLIC, basis: str = "expected") -> float:
         """One number of :attr:`table`."""
-        from sim.economics.funding import table_value
-
         return table_value(self.table, scenario, comparator, measure, column, perspective,
                            basis)
 
@@ -232,8 +234,7 @@ def derive(plain: dict[str, Any], point: dict[str, float], block: Uncertainty
     if not rebalance_shares(data, changed):
         return None
     cal = block.calibration
-    if (cal is not None and data.get("cars")
-            and not _calibrate(data, point, cal.population, cal.min_car_p_s136)):
+    if cal is not None and not _calibrate(data, point, cal.population, cal.min_car_p_s136):
         return None
     return _differences(before, data)
 
@@ -491,7 +492,7 @@ def _run_psa(result, econ: Economics, draws: int | None, reps: int | None, jobs:
     per_draw = block.replications if reps is None else int(reps)
     notes = _block_notes(result, block)
     costed = [s for s in result.scenarios if s.name in econ.ledgers]
-    simulated = [s for s in costed if s.cars]
+    simulated = [s for s in costed if has_scheme(s)]
 
     # candidates -> accepted draws
     wanted = n_draws
@@ -621,7 +622,7 @@ def _describe(block: Uncertainty, draws: pd.DataFrame) -> list[InputInfo]:
 
 def _accept(cand: pd.DataFrame, costed: Sequence[Scenario], block: Uncertainty, wanted: int
             ) -> tuple[list[dict[str, dict[str, Any]]], list[int]]:
-    plains = {s.name: s.to_dict() for s in costed if s.cars}
+    plains = {s.name: s.to_dict() for s in costed if has_scheme(s)}
     keys = [c for c in cand.columns if c != "candidate"]
     points, accepted = [], []
     for i, row in enumerate(cand[keys].itertuples(index=False, name=None)):
@@ -820,8 +821,6 @@ def convergence(measures: dict, checkpoints: Sequence[float] = (0.25, 0.5, 0.75,
 def cost_consequence(quants: dict, options: list[str], baseline: str | None) -> pd.DataFrame:
     """Per option and outcome: mean a year over the draws with its 95% range, the
     difference from the do-minimum (mean and range) and the percentage change."""
-    from sim.economics.funding import OUTCOMES, QUANTITIES
-
     rows = []
     names = [o for o in options if o != COUNTERFACTUAL]
     outcomes = [o for o in (*OUTCOMES, "detentions_avoided", "officer_hours_released",

@@ -35,9 +35,11 @@ import yaml
 
 from sim.common.atomic import write_csv, write_text
 from sim.common.folders import OutputError, inside, moved, replace_folder
+from sim.core.eventlog import write_event_log
 from sim.core.streams import STREAM_NAMES
 from sim.economics.funding import compute
 from sim.reporting.funding_case import write_funding_case
+from sim.reporting.plots import write_plots
 from sim.run.runner import RunResult
 from sim.scenario.schema import Scenario
 
@@ -156,8 +158,6 @@ def write_results(result: RunResult, out_dir: str | Path, *, sources: dict[str, 
     with replace_folder(final, inputs=(sources or {}).values()) as out:
         written = _write_all(result, out, sources, command, plots, psa, economics)
         if log_at is not None:
-            from sim.core.eventlog import write_event_log
-
             path = write_event_log(result.events, out / log_at)
             written.append(path)
             result.extra["event_log_path"] = final / path.relative_to(out)
@@ -185,8 +185,6 @@ def _write_all(result: RunResult, out: Path, sources: dict[str, str] | None,
         written.append(path)
     plot_paths: list[Path] = []
     if plots:
-        from sim.reporting.plots import write_plots
-
         plot_paths = write_plots(result, out / "plots")
         written.extend(plot_paths)
     path = out / "manifest.json"

@@ -42,6 +42,7 @@ from sim.reporting.results import (
     versions,
     write_csv,
 )
+from sim.reporting.sweep_plots import write_sweep_plots
 
 
 def manifest(sweep: Sweep, run: dict[str, Any], files: list[str],
@@ -109,8 +110,6 @@ def _write_all(sweep: Sweep, table: pd.DataFrame, summary: pd.DataFrame, out: Pa
                                         allow_unicode=True))
         written.append(path)
     if plots:
-        from sim.reporting.sweep_plots import write_sweep_plots
-
         written.extend(write_sweep_plots(sweep, summary, out / "plots"))
     path = out / "manifest.json"
     files = [str(p.relative_to(out)) for p in written] + ["manifest.json"]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sim.common.counts import whole_number
 from sim.common.units import HOURS_PER_WEEK
+from sim.core.eventlog import combine, write_event_log
 from sim.core.model import ReplicationResult, ScenarioModel
 from sim.run.executors import Batch, progress_bar, run_batches
 from sim.run.result import RunPlan, RunResult, collect, resolve_plan
@@ -128,8 +129,6 @@ def run_scenarios(scenarios: Sequence[Scenario], *, reps: int | None = None,
                for r, res in zip(batch.args[2], batch_results, strict=True)}
     result = collect(list(scenarios), plans, results, baseline, wall, jobs)
     if log:
-        from sim.core.eventlog import combine, write_event_log
-
         result.events = combine([(s.name, r, results[(s.name, r)].events) for s in scenarios
                                  for r in range(plans[s.name].replications)])
         if not isinstance(event_log, bool):
