@@ -53,6 +53,16 @@ RAW_COUNTERS: tuple[RawCounter, ...] = (
     RawCounter("car_shift_minutes", "minutes", "car minutes on shift"),
     RawCounter("car_busy_minutes", "minutes", "car minutes on a job while on shift"),
     RawCounter("car_overtime_minutes", "minutes", "car minutes on a job after the shift"),
+    RawCounter("cr_screened", "calls", "calls a control-room practitioner advised on"),
+    RawCounter("cr_resolved_by_phone", "calls", "screened calls resolved with no deployment"),
+    RawCounter("cr_unscreened_busy", "calls",
+               "calls passed to the control room with every practitioner busy"),
+    RawCounter("cr_unscreened_off_shift", "calls",
+               "calls arriving with no practitioner on shift"),
+    RawCounter("cr_not_passed", "calls",
+               "calls not passed to the control room (u_screen >= share_screened)"),
+    RawCounter("cr_shift_minutes", "minutes", "practitioner minutes on shift"),
+    RawCounter("cr_busy_minutes", "minutes", "practitioner minutes on a call while on shift"),
 )
 """Every raw counter of a replication, with its meaning."""
 

@@ -83,6 +83,12 @@ class CallChunk:
     other_arrival: np.ndarray
     other_job_minutes: np.ndarray
     sent_to_car: np.ndarray  # bool: the call's type is one a car is sent to
+    u_screen: np.ndarray  # uniform: passed to the control room if below share_screened
+    phone_resolves: np.ndarray  # bool: resolved by phone if screened (u_deploy < p)
+    cr_handling_minutes: np.ndarray  # a practitioner's time if screened (0 without a room)
+    s136_advised: np.ndarray  # bool: detained under the standard response after advice
+    ae_advised: np.ndarray  # bool: conveyed to A&E under the standard response after advice
+    advised_officer_hours: np.ndarray  # frontline officer hours, advised standard response
     first_call_id: int = 0  # id of the chunk's first call within the replication
     first_other_id: int = 0  # id of the chunk's first other job
 
@@ -110,14 +116,26 @@ class CallTable:
     ae_avoided: list[int]  # A&E conveyance: standard response less car (-1, 0 or 1)
     standard_officer_hours: list[float]  # frontline officer hours, standard response
 
-    def __init__(self, chunk: CallChunk) -> None:
+    def __init__(self, chunk: CallChunk, screened: np.ndarray | None = None) -> None:
+        """``screened``: calls a control-room practitioner advised on (``None``: none).
+
+        A screened call that is not attended by a car gets the advised standard response,
+        so its columns hold the car's effect against *that* fallback; the model adds the
+        advice's own effect (standard less advised) in bulk.
+        """
         self.first_id = chunk.first_call_id
         self.arrival = chunk.arrival.tolist()
         self.car_job_minutes = chunk.car_job_minutes.tolist()
         self.car_travel_minutes = chunk.car_travel_minutes.tolist()
-        self.s136_avoided = (chunk.s136_standard.astype(np.int8) - chunk.s136_car).tolist()
-        self.ae_avoided = (chunk.ae_standard.astype(np.int8) - chunk.ae_car).tolist()
-        self.standard_officer_hours = chunk.standard_officer_hours.tolist()
+        s136, ae = chunk.s136_standard, chunk.ae_standard
+        hours = chunk.standard_officer_hours
+        if screened is not None:
+            s136 = np.where(screened, chunk.s136_advised, s136)
+            ae = np.where(screened, chunk.ae_advised, ae)
+            hours = np.where(screened, chunk.advised_officer_hours, hours)
+        self.s136_avoided = (s136.astype(np.int8) - chunk.s136_car).tolist()
+        self.ae_avoided = (ae.astype(np.int8) - chunk.ae_car).tolist()
+        self.standard_officer_hours = hours.tolist()
 
     def __len__(self) -> int:
         return len(self.arrival)
@@ -142,6 +160,12 @@ class DemandModel:
         self.p_s136_car = np.array([c.p_s136 for c in self.car])
         self.p_ae_car = np.array([c.p_conveyed_ae for c in self.car])
         self.sent_to_car = np.array(scenario.sent_to_car(), dtype=bool)
+        advised = scenario.advised()
+        self.p_no_deployment = np.array([a.p_no_deployment for a in advised])
+        self.p_s136_advised = np.array([a.p_s136 for a in advised])
+        self.p_ae_advised = np.array([a.p_conveyed_ae for a in advised])
+        room = scenario.control_room
+        self.handling = room.handling_minutes if room is not None else None
 
     def _draw(self, streams: Streams, name: str, call_type: np.ndarray, dists: list) -> np.ndarray:
         """One attribute for every call: ``ppf`` of its type's distribution at a uniform."""
@@ -176,6 +200,10 @@ class DemandModel:
         call_type = np.minimum(call_type, len(self.cum_shares) - 1)
         u_s136 = streams["u_s136"].random(n)
         u_ae = streams["u_ae"].random(n)
+        # Drawn for every call with or without a control room (common random numbers).
+        u_screen = streams["u_screen"].random(n)
+        u_deploy = streams["u_deploy"].random(n)
+        u_handling = streams["control_room.handling_minutes"].random(n)
 
         std, car = self.standard, self.car
         std_travel = self._draw(streams, "standard.travel_minutes", call_type,
@@ -201,6 +229,11 @@ class DemandModel:
         ae_std = ~s136_std & (u_ae < self.p_ae_standard[call_type])
         ae_car = ~s136_car & (u_ae < self.p_ae_car[call_type])
         std_minutes = std_travel + std_scene + 60.0 * (s136_std * s136_hours + ae_std * ae_hours)
+        s136_adv = u_s136 < self.p_s136_advised[call_type]
+        ae_adv = ~s136_adv & (u_ae < self.p_ae_advised[call_type])
+        adv_minutes = std_travel + std_scene + 60.0 * (s136_adv * s136_hours + ae_adv * ae_hours)
+        handling = (self.handling.ppf(u_handling) if self.handling is not None
+                    else np.zeros(n))
         car_minutes = car_travel + car_scene + 60.0 * (s136_car * car_s136_hours
                                                         + ae_car * car_ae_hours)
 
@@ -222,6 +255,12 @@ class DemandModel:
             other_arrival=other,
             other_job_minutes=other_minutes,
             sent_to_car=self.sent_to_car[call_type],
+            u_screen=u_screen,
+            phone_resolves=u_deploy < self.p_no_deployment[call_type],
+            cr_handling_minutes=handling,
+            s136_advised=s136_adv,
+            ae_advised=ae_adv,
+            advised_officer_hours=self.officers * adv_minutes / 60.0,
             first_call_id=first_call_id,
             first_other_id=first_other_id,
         )

@@ -80,6 +80,24 @@ METRICS: tuple[Metric, ...] = (
            "car_attended per car per 30.44 days"),
     Metric("mean_car_response_minutes", "minutes", "Mean car response time",
            "mean wait for a car plus car travel time, over car-attended calls"),
+    Metric("cr_screened", "calls", "Calls advised by the control room",
+           "calls a control-room practitioner advised on by phone"),
+    Metric("cr_resolved_by_phone", "calls", "Calls resolved by phone",
+           "screened calls resolved by phone (u_deploy < p_no_deployment): no deployment"),
+    Metric("cr_unscreened_busy", "calls", "Not screened: practitioners busy",
+           "calls passed to the control room while every practitioner on shift was busy"),
+    Metric("cr_unscreened_off_shift", "calls", "Not screened: control room closed",
+           "calls arriving with no practitioner on shift"),
+    Metric("cr_not_passed", "calls", "Not passed to the control room",
+           "calls with a practitioner on shift but not passed (u_screen >= share_screened)"),
+    Metric("cr_shift_hours", "practitioner-hours", "Practitioner-hours on shift",
+           "practitioners x hours the control room was on shift"),
+    Metric("cr_busy_hours", "practitioner-hours", "Practitioner-hours busy on shift",
+           "practitioner hours on a call while on shift"),
+    Metric("cr_utilisation", "fraction", "Control-room utilisation (busy / on shift)",
+           "cr_busy_hours / cr_shift_hours"),
+    Metric("deployments_avoided", "calls", "Standard-response deployments avoided",
+           "cr_resolved_by_phone + car_attended: calls that got no frontline deployment"),
 )
 
 METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)
@@ -161,6 +179,13 @@ def derive(raw: Mapping[str, float], n_cars: int, weeks: int) -> dict[str, float
         _ratio(m["car_attended"], n_cars * months) if n_cars else math.nan
     )
     m["mean_car_response_minutes"] = _ratio(raw["response_minutes_sum"], m["car_attended"])
+    for name in ("cr_screened", "cr_resolved_by_phone", "cr_unscreened_busy",
+                 "cr_unscreened_off_shift", "cr_not_passed"):
+        m[name] = raw[name]
+    m["cr_shift_hours"] = raw["cr_shift_minutes"] / 60.0
+    m["cr_busy_hours"] = raw["cr_busy_minutes"] / 60.0
+    m["cr_utilisation"] = _ratio(m["cr_busy_hours"], m["cr_shift_hours"])
+    m["deployments_avoided"] = raw["cr_resolved_by_phone"] + raw["car_attended"]
     if m.keys() != _METRIC_SET:  # every metric derived, and nothing else
         raise RuntimeError(f"derive() made {sorted(m)}, not the metrics {sorted(_METRIC_SET)}")
     return {name: float(m[name]) for name in METRIC_NAMES}

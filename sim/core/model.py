@@ -31,6 +31,7 @@ result.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import deque
 from dataclasses import dataclass
@@ -111,6 +112,40 @@ class _Car:
         self.overtime_minutes = 0.0
 
 
+class _RoomRota:
+    """The control room compiled once: its rota as arrays, capacity and share passed."""
+
+    __slots__ = ("starts", "ends", "before", "per_week", "practitioners", "share",
+                 "shift_minutes")
+
+    def __init__(self, pattern, practitioners: int, share: float, weeks: int) -> None:
+        self.starts = np.array([s for s, _ in pattern.windows], dtype=float)
+        self.ends = np.array([e for _, e in pattern.windows], dtype=float)
+        self.before = np.concatenate(([0.0], np.cumsum(self.ends - self.starts)[:-1]))
+        self.per_week = float(pattern.minutes_per_week)
+        self.practitioners = practitioners
+        self.share = share
+        self.shift_minutes = practitioners * self.per_week * weeks
+
+    def window(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For times ``t``: the whole weeks, the offset within the week and the window."""
+        weeks, offset = np.divmod(t, MINUTES_PER_WEEK)
+        i = np.maximum(np.searchsorted(self.starts, offset, side="right") - 1, 0)
+        return weeks, offset, i
+
+    def on_shift(self, t: np.ndarray) -> np.ndarray:
+        """Whether the control room is on shift at each time."""
+        _, offset, i = self.window(t)
+        return (offset >= self.starts[i]) & (offset < self.ends[i])
+
+    def clock(self, t: np.ndarray) -> np.ndarray:
+        """Minutes on shift in ``[0, t)`` (per practitioner), as OnShiftClock, in bulk."""
+        weeks, offset, i = self.window(t)
+        within = np.where(offset >= self.starts[i],
+                          self.before[i] + np.minimum(offset, self.ends[i]) - self.starts[i], 0.0)
+        return weeks * self.per_week + within
+
+
 class ScenarioModel:
     """A scenario compiled for simulation; call :meth:`run` once per replication.
 
@@ -129,6 +164,9 @@ class ScenarioModel:
         self.patterns = [car.pattern() for car in scenario.cars]
         self.car_takes_other = [scenario.car_takes_other_jobs(c) for c in scenario.cars]
         self.shift_minutes_by_hour = shift_minutes_by_hour(self.patterns) * self.weeks
+        room = scenario.control_room
+        self.room = _RoomRota(room.pattern(), room.practitioners, room.share_screened,
+                              self.weeks) if room is not None else None
 
     def run(self, seed: int, replication: int, event_log: bool = False) -> ReplicationResult:
         """Simulate one replication with the streams of ``(seed, replication)``.
@@ -171,6 +209,10 @@ class _Replication:
         self.hour_car_busy = [0.0] * HOURS_PER_WEEK
         self.hour_calls = np.zeros(HOURS_PER_WEEK, dtype=np.int64)
         self.hour_not_for_car = np.zeros(HOURS_PER_WEEK, dtype=np.int64)
+        self.hour_resolved = np.zeros(HOURS_PER_WEEK, dtype=np.int64)
+        room = model.room
+        # When each practitioner comes free (a heap): a loss system, no queue.
+        self.room_free = [-math.inf] * room.practitioners if room is not None else []
 
     # ------------------------------------------------------------------ run
     def run(self) -> ReplicationResult:
@@ -195,6 +237,8 @@ class _Replication:
         counts.car_shift_minutes = float(self.model.shift_minutes_by_hour.sum())
         counts.car_busy_minutes = sum(car.busy_minutes for car in self.cars)
         counts.car_overtime_minutes = sum(car.overtime_minutes for car in self.cars)
+        if self.model.room is not None:
+            counts.cr_shift_minutes = self.model.room.shift_minutes
         return self._result()
 
     def _result(self) -> ReplicationResult:
@@ -205,6 +249,7 @@ class _Replication:
             "unmet_off_shift": np.array(self.hour_off, dtype=float),
             "unmet_busy": np.array(self.hour_busy, dtype=float),
             "not_for_car": self.hour_not_for_car.astype(float),
+            "cr_resolved_by_phone": self.hour_resolved.astype(float),
             "car_busy_minutes": np.array(self.hour_car_busy),
         }
         by_car = [
@@ -252,23 +297,35 @@ class _Replication:
         counts = self.counts
         hour_off = self.hour_off
         all_sent = bool(self.model.demand.sent_to_car.all())
+        room = self.model.room
         for ch in self.model.demand.chunks(self.streams, t_end):
-            self._chunk_totals(ch)
+            # The control room decides first, from the calls' own uniforms alone: it does
+            # not depend on the cars, so a chunk is screened in one pass.
+            screened = resolved = None
+            if room is not None:
+                screened = self._screen(ch)
+                resolved = screened & ch.phone_resolves
+            self._chunk_totals(ch, screened, resolved)
             if log is not None:
                 log.add_chunk(ch)
-            # Calls of a type the car is not sent to get the standard response: counted in
-            # bulk (_chunk_totals, the event log), they never reach the processes.
-            if all_sent:
+                if resolved is not None:
+                    for i in np.flatnonzero(resolved).tolist():
+                        log.call_unmet(ch.first_call_id + i, "resolved_by_phone")
+            # Calls of a type the car is not sent to get the standard response, and calls
+            # resolved by phone get none: counted in bulk (_chunk_totals, the event log),
+            # they never reach the processes.
+            if all_sent and resolved is None:
                 sent: range | list[int] = range(ch.arrival.size)
                 sent_arrival = ch.arrival
             else:
-                index = np.flatnonzero(ch.sent_to_car)
+                mask = ch.sent_to_car if resolved is None else ch.sent_to_car & ~resolved
+                index = np.flatnonzero(mask)
                 sent, sent_arrival = index.tolist(), ch.arrival[index]
             n_calls = len(sent)
             times = np.concatenate((sent_arrival, ch.other_arrival))
             order = np.argsort(times, kind="stable")
             n_due = int(np.searchsorted(times[order], t_end))  # arrivals before the end
-            calls = CallTable(ch)
+            calls = CallTable(ch, screened)
             arrival = calls.arrival
             other_t = ch.other_arrival.tolist()
             other_minutes = ch.other_job_minutes.tolist()
@@ -298,10 +355,62 @@ class _Replication:
             if n_due < order.size:
                 break
 
-    def _chunk_totals(self, ch: CallChunk) -> None:
-        """Baseline totals of the chunk's measured calls, in bulk."""
+    def _screen(self, ch: CallChunk) -> np.ndarray:
+        """Which of the chunk's calls a practitioner advises on; counts the control room.
+
+        A call is passed to the control room when ``u_screen < share_screened``; it is
+        screened when a practitioner is on shift and free at its arrival, and then holds
+        that practitioner for its handling time (finished even past the shift end).
+        """
+        room = self.model.room
+        t = ch.arrival
+        on = room.on_shift(t)
+        passed = ch.u_screen < room.share
+        candidates = np.flatnonzero(on & passed)
+        screened = np.zeros(t.size, dtype=bool)
+        free = self.room_free
+        handling = ch.cr_handling_minutes
+        for j, tj, h in zip(candidates.tolist(), t[candidates].tolist(),
+                            handling[candidates].tolist(), strict=True):
+            if free[0] <= tj:
+                heapq.heapreplace(free, tj + h)
+                screened[j] = True
+        s = np.flatnonzero(screened)
+        a = np.maximum(t[s], self.t_start)
+        b = np.minimum(t[s] + handling[s], self.t_end)
+        inside = b > a
+        counts = self.counts
+        counts.cr_busy_minutes += float(
+            (room.clock(b[inside]) - room.clock(a[inside])).sum())
+        m = (t >= self.t_start) & (t < self.t_end)
+        counts.cr_screened += int((screened & m).sum())
+        counts.cr_unscreened_off_shift += int((~on & m).sum())
+        counts.cr_not_passed += int((on & ~passed & m).sum())
+        counts.cr_unscreened_busy += int((on & passed & ~screened & m).sum())
+        return screened
+
+    def _chunk_totals(self, ch: CallChunk, screened: np.ndarray | None = None,
+                      resolved: np.ndarray | None = None) -> None:
+        """Baseline totals of the chunk's measured calls, in bulk.
+
+        With a control room, also the effect of advice on every screened call: a call
+        resolved by phone saves its whole standard response; any other screened call is
+        credited with the standard response less the advised one here, and a car that
+        then attends it adds the advised response less the car's (:class:`CallTable`).
+        """
         counts = self.counts
         m = (ch.arrival >= self.t_start) & (ch.arrival < self.t_end)
+        if screened is not None and resolved is not None:
+            r = resolved & m
+            counts.cr_resolved_by_phone += int(r.sum())
+            counts.s136_avoided += int(ch.s136_standard[r].sum())
+            counts.ae_avoided += int(ch.ae_standard[r].sum())
+            counts.officer_hours_saved_raw += float(ch.standard_officer_hours[r].sum())
+            a = screened & ~resolved & m
+            counts.s136_avoided += int(ch.s136_standard[a].sum()) - int(ch.s136_advised[a].sum())
+            counts.ae_avoided += int(ch.ae_standard[a].sum()) - int(ch.ae_advised[a].sum())
+            counts.officer_hours_saved_raw += float(
+                (ch.standard_officer_hours[a] - ch.advised_officer_hours[a]).sum())
         counts.mh_calls += int(m.sum())
         counts.s136_baseline += int(ch.s136_standard[m].sum())
         counts.ae_baseline += int(ch.ae_standard[m].sum())
@@ -309,6 +418,9 @@ class _Replication:
         hours = (ch.arrival[m] // MINUTES_PER_HOUR).astype(np.int64) % HOURS_PER_WEEK
         self.hour_calls += np.bincount(hours, minlength=HOURS_PER_WEEK)
         not_sent = ~ch.sent_to_car[m]
+        if resolved is not None:  # resolved by phone: no deployment, car or standard
+            not_sent &= ~resolved[m]
+            self.hour_resolved += np.bincount(hours[resolved[m]], minlength=HOURS_PER_WEEK)
         counts.not_for_car += int(not_sent.sum())
         self.hour_not_for_car += np.bincount(hours[not_sent], minlength=HOURS_PER_WEEK)
         mo = (ch.other_arrival >= self.t_start) & (ch.other_arrival < self.t_end)

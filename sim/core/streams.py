@@ -24,6 +24,9 @@ STREAM_NAMES: tuple[str, ...] = (
     "call_type",  # case-mix type of each call
     "u_s136",  # uniform deciding a Section 136 detention (both pathways)
     "u_ae",  # uniform deciding an A&E conveyance (both pathways)
+    "u_screen",  # uniform deciding whether a call is passed to the control room
+    "u_deploy",  # uniform deciding whether phone advice resolves a call (no deployment)
+    "control_room.handling_minutes",  # a practitioner's time on the call
     "standard.travel_minutes",
     "standard.on_scene_minutes",
     "standard.s136_hours",

@@ -317,6 +317,26 @@ class Car(_Strict):
         return WeeklyPattern.from_intervals([iv for s in self.shifts for iv in s.intervals()])
 
 
+class ControlRoom(_Strict):
+    """Mental-health practitioners in the police control room who advise by phone.
+
+    A loss system: a call passed to the control room (``u_screen < share_screened``)
+    while a practitioner is on shift and free holds one practitioner for its handling
+    time; otherwise it goes on unadvised (no waiting).
+    """
+
+    shifts: list[Shift] = Field(min_length=1, max_length=MAX_SHIFTS)
+    practitioners: int = Field(default=1, ge=1, le=MAX_PEOPLE,
+                               description="practitioners on shift at once (capacity)")
+    share_screened: Probability = Field(
+        default=1.0, description="share of mental-health incidents passed to the control room")
+    handling_minutes: Distribution
+
+    def pattern(self) -> WeeklyPattern:
+        """The control room's merged weekly on-shift windows."""
+        return WeeklyPattern.from_intervals([iv for s in self.shifts for iv in s.intervals()])
+
+
 class Dispatch(_Strict):
     """Dispatch rules shared by all cars."""
 
@@ -348,11 +368,31 @@ class CarResponse(_Durations):
     ae_handover_hours: Distribution = Field(default_factory=lambda: Fixed(dist="fixed", value=0))
 
 
+class AdvisedResponse(_Strict):
+    """Outcomes after a control-room practitioner has advised on a call by phone."""
+
+    p_no_deployment: Probability = Field(
+        default=0.0, description="share resolved by phone: no officers sent")
+    p_s136: Probability
+    p_conveyed_ae: Probability
+
+
+class AdvisedOverride(_Strict):
+    """Per-call-type values that replace ``response.control_room`` ones."""
+
+    p_no_deployment: Probability | None = None
+    p_s136: Probability | None = None
+    p_conveyed_ae: Probability | None = None
+
+
 class Response(_Durations):
     """Both pathways, and how long a car is held by another (non-mental-health) job."""
 
     standard: StandardResponse
     car: CarResponse
+    control_room: AdvisedResponse | None = Field(
+        default=None, description="outcomes after control-room advice (needed with a "
+                                  "control_room block)")
     other_job_minutes: Distribution = Field(
         default_factory=lambda: Fixed(dist="fixed", value=45)
     )
@@ -392,6 +432,7 @@ class CallType(_Strict):
     )
     standard: StandardOverride = Field(default_factory=StandardOverride)
     car: CarOverride = Field(default_factory=CarOverride)
+    control_room: AdvisedOverride = Field(default_factory=AdvisedOverride)
 
 
 class Scenario(_Strict):
@@ -406,6 +447,7 @@ class Scenario(_Strict):
     run: RunSettings = Field(default_factory=RunSettings)
     demand: Demand
     cars: list[Car] = Field(default_factory=list, max_length=MAX_CARS)
+    control_room: ControlRoom | None = None
     dispatch: Dispatch = Field(default_factory=Dispatch)
     response: Response
     case_mix: list[CallType] | None = Field(default=None, max_length=MAX_CALL_TYPES)
@@ -417,7 +459,10 @@ class Scenario(_Strict):
     def _consistent(self) -> Scenario:
         problems = cross_checks({
             "cars": [{"name": c.name} for c in self.cars],
-            "case_mix": [{"type": t.type, "share": t.share} for t in self.case_mix or []],
+            "case_mix": [t.model_dump(exclude_none=True) for t in self.case_mix or []],
+            "response": self.response.model_dump(include={"standard", "control_room"},
+                                                 exclude_none=True),
+            "control_room": self.control_room is not None or None,
         })
         if problems:
             raise ValueError(problems[0][1])
@@ -433,6 +478,22 @@ class Scenario(_Strict):
             car = self.response.car.model_copy(update=_present(t.car))
             resolved.append((t.type, t.share, std, car))
         return resolved
+
+    def advised(self) -> list[AdvisedResponse]:
+        """Per call type (in the order of :meth:`call_types`): outcomes after advice.
+
+        With no ``response.control_room`` (no control room), advice changes nothing: the
+        standard response's probabilities and no resolution by phone.
+        """
+        base = self.response.control_room
+        out = []
+        for _, _, std, _ in self.call_types():
+            default = base or AdvisedResponse(p_s136=std.p_s136, p_conveyed_ae=std.p_conveyed_ae)
+            out.append(default)
+        if self.case_mix and base is not None:
+            out = [a.model_copy(update=_present(t.control_room))
+                   for a, t in zip(out, self.case_mix, strict=True)]
+        return out
 
     def sent_to_car(self) -> list[bool]:
         """Per call type (in the order of :meth:`call_types`): is a car sent to it?"""
@@ -514,7 +575,52 @@ def cross_checks(data: Any) -> list[tuple[KeyPath, str]]:
                 problems.append((("case_mix",),
                                  f"case_mix shares must add up to 1, they add up to {total:g}"))
         problems.extend(_repeated(mix, "case_mix", "type", "case_mix types"))
+    problems.extend(_advice_checks(data))
     problems.extend(uncertainty_checks(data))
+    return problems
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1:
+        return float(value)
+    return None
+
+
+def _advice_checks(data: dict[str, Any]) -> list[tuple[KeyPath, str]]:
+    """A control room needs outcomes after advice, and advice must not raise a risk.
+
+    With a control room, per call type, the advised ``p_s136`` and ``p_conveyed_ae`` may
+    not exceed the
+    standard response's: with the same uniform, advice can then only avoid a detention
+    or a conveyance on a call, never cause one.
+    """
+    response = data.get("response")
+    response = response if isinstance(response, dict) else {}
+    advised = response.get("control_room")
+    problems: list[tuple[KeyPath, str]] = []
+    if data.get("control_room") is not None and not isinstance(advised, dict):
+        return [(("control_room",), "a control room needs response.control_room (outcomes "
+                                     "after advice: p_s136, p_conveyed_ae, p_no_deployment)")]
+    if not isinstance(advised, dict) or data.get("control_room") is None:
+        return []  # outcomes after advice are used only with a control room
+    standard = response.get("standard")
+    standard = standard if isinstance(standard, dict) else {}
+    mix = data.get("case_mix")
+    types = mix if isinstance(mix, list) and mix else [None]
+    for i, entry in enumerate(types):
+        entry = entry if isinstance(entry, dict) else {}
+        own_std = entry.get("standard") if isinstance(entry.get("standard"), dict) else {}
+        own_adv = entry.get("control_room") if isinstance(entry.get("control_room"), dict) else {}
+        for key in ("p_s136", "p_conveyed_ae"):
+            std = _number(own_std.get(key, standard.get(key)))
+            adv = _number(own_adv.get(key, advised.get(key)))
+            if std is None or adv is None or adv <= std:
+                continue
+            where: KeyPath = (("case_mix", i, "control_room", key) if key in own_adv
+                              else ("response", "control_room", key))
+            label = f" for call type {entry.get('type')!r}" if entry.get("type") else ""
+            problems.append((where, f"the advised {key} ({adv:g}) is above the standard "
+                                    f"response's ({std:g}){label}: advice cannot raise a risk"))
     return problems
 
 

@@ -14,7 +14,7 @@ from sim.core import model as model_module
 from sim.core.counters import RAW_COUNTER_NAMES, RAW_COUNTERS, Counters
 from sim.core.metrics import METRIC_NAMES, derive
 from sim.core.model import ScenarioModel
-from tests.support.scenarios import ALWAYS_ON, make
+from tests.support.scenarios import ALWAYS_ON, control_room, make
 
 # Between them these two runs make every counter nonzero: a 24/7 car keeps calls queued
 # to the end, a shift car hands jobs over, a call type is never sent; then plain shifts
@@ -32,7 +32,7 @@ BUSY = make({
         {"type": "concern", "share": 0.2, "sent_to_car": False},
     ],
 })
-PLAIN = make()
+PLAIN = make(control_room())  # and a control room: every cr_ counter
 
 
 def _raw_counters(scenario, monkeypatch) -> dict[str, float]:

@@ -165,6 +165,19 @@ def scenarios(draw: st.DrawFn, min_cars: int = 0, max_cars: int = 5) -> sim.Scen
     mix = draw(st.none() | case_mixes(positive))
     if mix is not None:
         overrides["case_mix"] = mix
+    if draw(st.booleans()):  # a random control room; advice never raises a risk
+        std = [t["standard"] for t in mix] if mix else [{}]
+        lowest = min(t.get(k, 0.14 if k == "p_s136" else 0.15)
+                     for t in std for k in ("p_s136", "p_conveyed_ae"))
+        overrides["control_room"] = {
+            "shifts": draw(st.lists(shift_lines(), min_size=1, max_size=3)),
+            "practitioners": draw(st.integers(1, 3)),
+            "share_screened": draw(PROBABILITY),
+            "handling_minutes": draw(MINUTE_DISTS),
+        }
+        overrides["response.control_room"] = {
+            "p_no_deployment": draw(PROBABILITY),
+            "p_s136": lowest * draw(PROBABILITY), "p_conveyed_ae": lowest * draw(PROBABILITY)}
     try:
         scenario = make(overrides)
     except sim.ScenarioError as exc:  # only the share sum may (in principle) fail
@@ -200,13 +213,17 @@ def on_shift_hours(car: Car) -> set[int]:
     return hours
 
 
-RATIOS = ("car_utilisation", "car_incidents_per_month", "mean_car_response_minutes")
+RATIOS = ("car_utilisation", "car_incidents_per_month", "mean_car_response_minutes",
+          "cr_utilisation")
+CR_PATHS = ("cr_screened", "cr_unscreened_busy", "cr_unscreened_off_shift", "cr_not_passed")
 SIGNED = ("s136_avoided", "ae_avoided", "officer_hours_saved")  # may be negative per call
 COUNTS = ("mh_calls", "car_attended", "unmet_off_shift", "unmet_busy", "waiting_at_end",
           "waited", "handed_over", "other_jobs_arrived", "other_jobs_attended", "s136",
-          "s136_baseline", "ae_conveyances", "ae_baseline")
+          "s136_baseline", "ae_conveyances", "ae_baseline", "cr_screened",
+          "cr_resolved_by_phone", "cr_unscreened_busy", "cr_unscreened_off_shift",
+          "cr_not_passed", "deployments_avoided")
 HOURS_METRICS = ("officer_hours", "officer_hours_baseline", "car_shift_hours",
-                 "car_busy_hours", "car_overtime_hours")
+                 "car_busy_hours", "car_overtime_hours", "cr_shift_hours", "cr_busy_hours")
 
 
 # ------------------------------------------------------------------ per-sample-path
@@ -220,9 +237,18 @@ def test_every_call_counted_once_and_values_in_range(scenario, rep):
     assert set(m) == set(METRIC_NAMES)
     n_cars = len(scenario.cars)
 
-    # Conservation of calls.
+    # Conservation of calls: on the dispatch path (a call resolved by phone is never
+    # dispatched) and on the control-room path (every call, or none without a room).
     assert m["mh_calls"] == (m["car_attended"] + m["unmet_off_shift"] + m["unmet_busy"]
-                             + m["waiting_at_end"] + m["not_for_car"])
+                             + m["waiting_at_end"] + m["not_for_car"]
+                             + m["cr_resolved_by_phone"])
+    cr_total = sum(m[k] for k in CR_PATHS)
+    assert cr_total == (m["mh_calls"] if scenario.control_room else 0)
+    assert 0 <= m["cr_resolved_by_phone"] <= m["cr_screened"]
+    assert m["deployments_avoided"] == m["cr_resolved_by_phone"] + m["car_attended"]
+    assert math.isnan(m["cr_utilisation"]) == (m["cr_shift_hours"] == 0)
+    if scenario.control_room:
+        assert 0 <= m["cr_utilisation"] <= 1 + 1e-12
     # By hour of week: every measured call in its arrival hour, once.
     h = res.by_hour
     assert h["calls"].sum() == m["mh_calls"]
@@ -231,12 +257,13 @@ def test_every_call_counted_once_and_values_in_range(scenario, rep):
     assert h["unmet_busy"].sum() == m["unmet_busy"]
     assert h["not_for_car"].sum() == m["not_for_car"]
     still_waiting = (h["calls"] - h["car_attended"] - h["unmet_off_shift"] - h["unmet_busy"]
-                     - h["not_for_car"])
+                     - h["not_for_car"] - h["cr_resolved_by_phone"])
     assert (still_waiting >= 0).all()  # calls still waiting at the end, by arrival hour
     if m["waiting_at_end"] == 0:
         np.testing.assert_array_equal(
             h["calls"],
-            h["car_attended"] + h["unmet_off_shift"] + h["unmet_busy"] + h["not_for_car"])
+            h["car_attended"] + h["unmet_off_shift"] + h["unmet_busy"] + h["not_for_car"]
+            + h["cr_resolved_by_phone"])
     assert math.isclose(h["car_busy_minutes"].sum() / 60, m["car_busy_hours"],
                         rel_tol=1e-9, abs_tol=1e-9)
 
@@ -276,8 +303,9 @@ def test_every_call_counted_once_and_values_in_range(scenario, rep):
     else:
         assert abs(m["car_overtime_hours"]) <= 1e-9
 
-    # Zero cars: nothing attended, avoided or saved; every call unmet off shift.
-    if n_cars == 0:
+    # No scheme (no car, no control room): nothing attended, avoided or saved; every call
+    # unmet off shift.
+    if n_cars == 0 and scenario.control_room is None:
         _check_no_car(m)
 
     # Per-car values add up to the scenario's.
@@ -291,7 +319,7 @@ def test_every_call_counted_once_and_values_in_range(scenario, rep):
 def _check_no_car(m: dict[str, float]) -> None:
     assert m["car_attended"] == m["waited"] == m["handed_over"] == 0
     assert m["s136_avoided"] == m["ae_avoided"] == m["officer_hours_saved"] == 0
-    assert m["unmet_off_shift"] == m["mh_calls"] - m["not_for_car"]
+    assert m["unmet_off_shift"] == m["mh_calls"] - m["not_for_car"] - m["cr_resolved_by_phone"]
     assert m["unmet_busy"] == m["waiting_at_end"] == m["other_jobs_attended"] == 0
     assert m["s136"] == m["s136_baseline"] and m["ae_conveyances"] == m["ae_baseline"]
     assert m["officer_hours"] == m["officer_hours_baseline"]
@@ -303,10 +331,11 @@ def _check_no_car(m: dict[str, float]) -> None:
 def test_coupling_identity_with_the_no_car_run_is_exact(scenario, rep):
     """Avoided and saved are the no-car run's totals minus this run's, with ``==``."""
     _, res = run_one(scenario, rep)
-    no_car = scenario.with_overrides({"cars": []})
+    no_car = scenario.with_overrides({"cars": [], "control_room": None})  # no scheme
     _, res0 = run_one(no_car, rep)
     m, m0 = res.metrics, res0.metrics
     _check_no_car(m0)
+    assert m0["cr_resolved_by_phone"] == m0["deployments_avoided"] == 0
     assert m["s136_avoided"] == m0["s136"] - m["s136"]
     assert m["ae_avoided"] == m0["ae_conveyances"] - m["ae_conveyances"]
     assert m["officer_hours_saved"] == m0["officer_hours"] - m["officer_hours"]
@@ -339,7 +368,8 @@ def test_car_never_works_off_shift(scenario, rep):
     np.testing.assert_array_equal(h["car_busy_minutes"][off], 0)
     np.testing.assert_array_equal(h["unmet_busy"][off], 0)
     np.testing.assert_array_equal(h["unmet_off_shift"][off],
-                                  h["calls"][off] - h["not_for_car"][off])
+                                  h["calls"][off] - h["not_for_car"][off]
+                                  - h["cr_resolved_by_phone"][off])
     # A car on shift all hour: every call there finds one, so none is unmet off shift.
     np.testing.assert_array_equal(h["unmet_off_shift"][~off], 0)
     # Busy time on shift never exceeds the car time on shift in that hour.

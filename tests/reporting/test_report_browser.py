@@ -85,7 +85,7 @@ def test_report_loads_and_every_image_renders(report, tmp_path):
     assert errors == 0
     assert rows >= 10  # header + one row per headline measure
     assert "Headline results" in dom and "The funding case" in dom
-    assert "cpft_two_cars</b> compared with <b>cpft_one_car" in dom
+    assert "Funding cpft_two_cars (" in dom and "instead of cpft_one_car (" in dom  # verdicts
 
 
 def test_report_screenshot_is_not_blank(report, tmp_path):

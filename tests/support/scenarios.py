@@ -71,3 +71,21 @@ def loss_system(cars: int, calls_per_hour: float, on_scene: dict[str, Any], *, w
         "response.car.p_s136": 0.0,
         "response.car.p_conveyed_ae": 0.0,
     })
+
+
+ADVISED = {"p_no_deployment": 0.2, "p_s136": 0.08, "p_conveyed_ae": 0.1}
+
+
+def control_room(shifts: list[dict[str, Any]] | None = None, practitioners: int = 1,
+                 share: float = 0.8, handling: dict[str, Any] | None = None,
+                 advised: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Overrides for :func:`make` that add a control room and its outcomes after advice."""
+    return {
+        "control_room": {
+            "shifts": shifts or [{"days": "all", "start": "12:00", "end": "24:00"}],
+            "practitioners": practitioners,
+            "share_screened": share,
+            "handling_minutes": handling or {"dist": "exponential", "mean": 60},
+        },
+        "response.control_room": dict(ADVISED if advised is None else advised),
+    }
