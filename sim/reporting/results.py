@@ -19,7 +19,6 @@ Files::
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -41,6 +40,7 @@ from sim.economics.funding import compute
 from sim.reporting.funding_case import write_funding_case
 from sim.reporting.plots import write_plots
 from sim.run.runner import RunResult
+from sim.scenario.identity import scenario_sha256
 from sim.scenario.schema import Scenario
 
 PACKAGES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "PyYAML", "matplotlib", "tqdm",
@@ -50,12 +50,6 @@ PACKAGES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "PyYAML", "matplotl
 def scenario_yaml(scenario: Scenario) -> str:
     """The merged scenario as YAML text (what was run)."""
     return yaml.safe_dump(scenario.to_dict(), sort_keys=False, allow_unicode=True)
-
-
-def config_hash(scenario: Scenario) -> str:
-    """SHA-256 of the merged scenario's canonical JSON form."""
-    text = json.dumps(scenario.to_dict(), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def versions(*extra: str) -> dict[str, str]:
@@ -123,7 +117,7 @@ def manifest(result: RunResult, sources: dict[str, str] | None = None,
                 "replications": result.settings[s.name].replications,
                 "weeks": result.settings[s.name].weeks,
                 "warmup_weeks": result.settings[s.name].warmup_weeks,
-                "config_sha256": config_hash(s),
+                "config_sha256": scenario_sha256(s),
             }
             for s in result.scenarios
         ],

@@ -55,7 +55,6 @@ from sim.experiments.optimise.spec import (
     screenable,
 )
 from sim.experiments.optimise.store import Record, Store, task_key
-from sim.experiments.sweeps.design import config_hash
 from sim.run.executors import (
     Batch,
     ExecutorError,
@@ -67,6 +66,7 @@ from sim.run.executors import (
     scheduler_address,
 )
 from sim.scenario.calendar import DAY_NAMES
+from sim.scenario.identity import model_sha256
 from sim.scenario.schema import Scenario
 
 __all__ = ["OptimiseResult", "run_optimise", "simulate_batch"]
@@ -237,7 +237,7 @@ class _Runner:
         for scenario, reps, hours in requests:
             digest = self._hashes.get(scenario.name)
             if digest is None:
-                digest = self._hashes[scenario.name] = config_hash(scenario)
+                digest = self._hashes[scenario.name] = model_sha256(scenario)
             key = task_key(digest, sp.seed, sp.weeks, sp.warmup_weeks, reps, hours)
             keys.append(key)
             if key in self.finished:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.common.atomic import write_text
-from sim.experiments.sweeps.design import canonical_json
+from sim.scenario.identity import canonical_json
 
 FORMAT = 2
 TASKS_DIR = ".tasks"

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import copy
 import difflib
-import hashlib
 import itertools
 import json
 import math
@@ -60,6 +59,7 @@ from sim.common.errors import (
 )
 from sim.common.names import MAX_NAME_LENGTH, name_problem
 from sim.common.yamlio import read_yaml
+from sim.scenario.identity import model_sha256
 from sim.scenario.loader import deep_merge, load_scenario, scenario_from_dict
 from sim.scenario.schema import (
     MAX_REPLICATIONS,
@@ -156,18 +156,6 @@ class Sweep:
             "points": [{"point": p.index, "variant": p.variant, "inputs": p.inputs,
                         "config_sha256": p.config_sha256} for p in self.points],
         }
-
-
-def config_hash(scenario: Scenario) -> str:
-    """SHA-256 of what a point simulates: the scenario less its name, description and run."""
-    data = scenario.to_dict()
-    for key in ("name", "description", "run"):
-        data.pop(key, None)
-    return hashlib.sha256(canonical_json(data).encode()).hexdigest()
-
-
-def canonical_json(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=True)
 
 
 def _show(value: Any) -> str:
@@ -371,7 +359,7 @@ def _build(data: Any, positions: Positions, problems: list[Problem], file: str, 
             local += [_attribute(check, p, applied, variant, has_variants) for p in exc.problems]
         else:
             if not local:
-                points.append(Point(number, variant, inputs, scenario, config_hash(scenario),
+                points.append(Point(number, variant, inputs, scenario, model_sha256(scenario),
                                     has_variants))
                 continue
         label = _label(variant if has_variants else None, inputs)

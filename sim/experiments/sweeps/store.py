@@ -31,8 +31,9 @@ from typing import Any
 
 from sim.common.atomic import write_text
 from sim.common.errors import Problem
-from sim.experiments.sweeps.design import Point, Sweep, SweepError, canonical_json
+from sim.experiments.sweeps.design import Point, Sweep, SweepError
 from sim.run.executors import code_sha256
+from sim.scenario.identity import canonical_json
 
 FORMAT = 1
 STATE_FILE = "sweep.json"
