@@ -23,7 +23,6 @@ import pandas as pd
 import sim
 from sim.common import formats
 from sim.core.metrics import BY_NAME, EFFECTS, HEADLINE
-from sim.economics.funding import ratio_of_means
 from sim.scenario.schema import Scenario
 
 MAX_REPS = 200
@@ -192,8 +191,6 @@ def differences_table(result: sim.RunResult, metrics: Sequence[str] = EFFECTS) -
         return pd.DataFrame(columns=["scenario", "measure", "unit", "difference", "95% interval"])
     diff = result.comparison()
     weeks = _weeks(result)
-    reps = result.replications
-    base = reps[reps.scenario == result.baseline].set_index("replication")
     rows = []
     for s in result.scenarios:
         if s.name == result.baseline:
@@ -204,11 +201,8 @@ def differences_table(result: sim.RunResult, metrics: Sequence[str] = EFFECTS) -
                          "unit": unit_text(metric, weeks),
                          "difference": formats.console(d["mean_difference"]),
                          "95% interval": _bounds(d["ci_low"], d["ci_high"])})
-        mine = reps[reps.scenario == s.name].set_index("replication")
-        common = mine.index.intersection(base.index)
-        ratio, _sd, lo, hi, _n = ratio_of_means(
-            (mine.loc[common, "s136"] - base.loc[common, "s136"]).to_numpy(),
-            base.loc[common, "s136"].to_numpy())
+        pct = diff[(diff.scenario == s.name) & (diff.metric == "s136_change_pct")].iloc[0]
+        ratio, lo, hi = (pct[k] / 100 for k in ("mean_difference", "ci_low", "ci_high"))
         rows.append({"scenario": s.name, "measure": "Change in Section 136 detentions",
                      "unit": f"% of {result.baseline}'s",
                      "difference": _pct(ratio),

@@ -152,6 +152,11 @@ def _print_summary(result: RunResult) -> None:
                 d = diff[(diff.scenario == s.name) & (diff.metric == metric)].iloc[0]
                 parts.append(f"{metric} {formats.console(d['mean_difference'])} "
                              f"[{formats.console(d['ci_low'])}, {formats.console(d['ci_high'])}]")
+            pct = diff[(diff.scenario == s.name) & (diff.metric == "s136_change_pct")]
+            if not pct.empty:
+                p = pct.iloc[0]
+                parts.append(f"s136_change_pct {p['mean_difference']:+.1f}% "
+                             f"[{p['ci_low']:+.1f}%, {p['ci_high']:+.1f}%]")
             print(f"  {s.name}: " + "; ".join(parts))
 
 

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from sim.common.formats import money, percent
-from sim.common.stats import CONFIDENCE, t_interval
+from sim.common.stats import ratio_of_means, t_interval
 from sim.common.units import WEEKS_PER_YEAR
 from sim.economics.prices import latest_year, uplift, year_problem
 from sim.scenario.costs import COST_ITEMS, Appraisal, Costs
@@ -756,35 +756,3 @@ def annual_components(scenario: Scenario, replications: pd.DataFrame, by_car: pd
     cash = [ln.key for ln in LINES if not ln.setup and line_cash(ln, p)]
     return led.assign(net_benefit_with_police=led[recurring].sum(axis=1),
                       net_benefit_cash=led[cash].sum(axis=1))
-
-
-def ratio_of_means(num: np.ndarray, den: np.ndarray, confidence: float = CONFIDENCE
-                   ) -> tuple[float, float, float, float, int]:
-    """``mean(num) / mean(den)`` with a delta-method t-interval over paired replications.
-
-    ``Var(R) ~ (var(num) - 2 R cov(num, den) + R^2 var(den)) / (n mean(den)^2)``. NaN when
-    ``mean(den) <= 0`` (no cost, or nothing avoided: the ratio has no meaning).
-
-    Returns
-    -------
-    tuple
-        ``(ratio, sd, ci_low, ci_high, n)`` with ``sd`` the per-replication standard
-        deviation of the linearised ratio (``sd / sqrt(n)`` is the standard error).
-    """
-    num = np.asarray(num, dtype=float)
-    den = np.asarray(den, dtype=float)
-    ok = ~(np.isnan(num) | np.isnan(den))
-    num, den = num[ok], den[ok]
-    n = int(num.size)
-    if n == 0:
-        return math.nan, math.nan, math.nan, math.nan, 0
-    mean_den = float(den.mean())
-    if mean_den <= 0:
-        return math.nan, math.nan, math.nan, math.nan, n
-    r = float(num.mean()) / mean_den
-    if n < 2:
-        return r, math.nan, math.nan, math.nan, n
-    resid = (num - r * den) / mean_den  # linearised ratio, one value per replication
-    _, sd, lo, hi, _ = t_interval(resid, confidence)  # mean of resid is 0
-    half = (hi - lo) / 2
-    return r, sd, r - half, r + half, n

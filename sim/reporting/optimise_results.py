@@ -15,6 +15,9 @@ The run itself is ``sim/experiments/optimise/run.py``; ``sim.optimise`` (``sim/a
     by_hour_of_week.csv   calls, attended and unmet calls a week by hour, cars on shift
     optimise.png          the chosen rota against demand and unmet calls
                           (``sim/reporting/optimise_plots.py``)
+    optimise.html         the report section: question, answer, comparisons, the
+                          indistinguishable set, the screen's accuracy, the method
+                          (``sim/reporting/templates/optimise_report.html.j2``; self-contained)
     summary.txt           what ``crisis-sim optimise`` prints
     manifest.json         versions, settings, counts, timing, the method's constants
     .tasks/               the finished task store (``--resume`` reads a copy of it)
@@ -25,6 +28,7 @@ times: a run resumed after a kill writes the other files as an uninterrupted run
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import sys
@@ -40,10 +44,15 @@ from sim.common.folders import moved, replace_folder
 from sim.experiments.optimise.run import COMPARE_FIRST, OptimiseResult
 from sim.experiments.optimise.store import TASKS_DIR, Store
 from sim.reporting.optimise_plots import write_optimise_plot
+from sim.reporting.report.render import environment
 from sim.reporting.results import git_revision, random_streams_info, system_info, versions
 
 MAX_LISTED = 12
 """Rotas of the indistinguishable set printed in the summary (all are in optimise.csv)."""
+
+HTML_TEMPLATE = "optimise_report.html.j2"
+MAX_HTML_LISTED = 50
+"""Rotas of the indistinguishable set listed on ``optimise.html`` (all are in optimise.csv)."""
 
 
 def _value(v: float, unit: str) -> str:
@@ -154,6 +163,102 @@ def summary_text(result: OptimiseResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+def html_page(result: OptimiseResult, png: bytes | None = None) -> dict[str, Any]:
+    """The data of ``optimise.html``, formatted and apart from its markup.
+
+    ``png`` is ``optimise.png`` (embedded as a ``data:`` URI), or None when not drawn.
+    """
+    sp = result.spec
+    obj = sp.objective
+    n = len(result.candidates)
+    table = result.table
+    sel = result.selection
+    best = result.best
+    constraints = [c.label() for c in sp.covers] + [
+        f"{c.label()} (tolerance {c.tolerance:g})" for c in sp.constraints]
+    question = {
+        "budget": f"{sp.cars} car{'s' if sp.cars > 1 else ''}, {_hours(sp)} car-hours a week",
+        "objective": f"{'maximise' if obj.direction == 'max' else 'minimise'} {obj.name} "
+                     f"({obj.unit})",
+        "constraints": constraints,
+        "delta": _amount(sp.delta, obj.unit),
+        "alpha": f"{sp.alpha:g}", "confidence": formats.percent(1 - sp.alpha),
+        "candidates": f"{n:,}",
+    }
+    answer: dict[str, Any] | None = None
+    if best is not None:
+        row = table[table.candidate == best.index].iloc[0]
+        guaranteed = sel is not None and sel.guaranteed
+        answer = {
+            "rota": best.label(), "candidate": best.index,
+            "estimate": _interval(row.estimate, row.ci_low, row.ci_high, obj.unit),
+            "replications": f"{int(row.replications):,}",
+            "guarantee": (f"With probability at least {formats.percent(1 - sp.alpha)} it is "
+                          f"within {_amount(sp.delta, obj.unit)} of the best "
+                          + ("of every candidate." if len(result.kept) == n else
+                             f"of the {len(result.kept):,} rotas the screen kept.")
+                          ) if guaranteed else None,
+        }
+    same: list[dict[str, str]] = []
+    if best is not None:
+        others = [i for i in result.indistinguishable if i != best.index]
+        shown = table.set_index("candidate").loc[others] if others else table.iloc[0:0]
+        shown = shown.sort_values("best_minus_this", ascending=obj.direction == "max")
+        for i, r in shown.head(MAX_HTML_LISTED).iterrows():
+            same.append({"candidate": str(i), "rota": str(r.rota),
+                         "estimate": _interval(r.estimate, r.ci_low, r.ci_high, obj.unit),
+                         "difference": _value(r.best_minus_this, obj.unit),
+                         "bound": _value(r.best_minus_this_bound, obj.unit),
+                         "replications": f"{int(r.paired_replications):,}"})
+    labels = dict(zip(result.compared.scenario, result.compared.rota, strict=False))
+    compared = []
+    own = result.compared[result.compared.metric == obj.name].set_index("scenario")
+    for name, what in (("best", "chosen"), ("shipped", "shipped"),
+                       (result.sweep_best, "start-hour sweep's best")):
+        if name in own.index:
+            r = own.loc[name]
+            compared.append({"what": what, "rota": str(labels.get(name, "")),
+                             "value": _interval(r["mean"], r.ci_low, r.ci_high, obj.unit)})
+    comparisons = []
+    comp = result.comparison
+    for against in (comp["against"].unique() if len(comp) else []):
+        same_rota = against != "shipped" and labels.get(against) == labels.get("best")
+        rows = [{"metric": str(r.metric),
+                 "difference": _interval(r.mean_difference, r.ci_low, r.ci_high,
+                                         obj.unit if r.metric == obj.name else ""),
+                 "n": f"{int(r.n):,}"}
+                for _, r in comp[comp.against == against].iterrows()]
+        comparisons.append({
+            "key": str(against), "against": "the shipped rota" if against == "shipped" else
+                       "the start-hour sweep's best",
+            "rota": str(labels.get(against, against)), "same_rota": same_rota,
+            "rows": [] if same_rota else rows})
+    rho = result.spearman
+    screen = {"kept": f"{len(result.kept):,}", "screened": len(result.kept) < n,
+              "spearman": f"{rho['simulated']:.3f}" if "simulated" in rho else None,
+              "spearman_n": str(rho.get("simulated_n", "")),
+              "check": f"{rho['check']:.3f}" if "check" in rho else None,
+              "check_n": str(rho.get("check_n", "")),
+              "first_stage": f"{sp.first_stage:,}"}
+    spent = {"selection": f"{int(sel.simulated.sum()):,}" if sel is not None else "0",
+             "stages": str(sel.stages) if sel is not None else "0",
+             "compare": f"{sp.compare_reps:,}", "compared": str(len(own))}
+    return {
+        "name": sp.name, "description": sp.description or "", "question": question,
+        "answer": answer, "picture": ("data:image/png;base64,"
+                                      + base64.b64encode(png).decode("ascii")) if png else None,
+        "compared": compared, "comparisons": comparisons, "compare_first": f"{COMPARE_FIRST:,}",
+        "indistinguishable": same, "more_indistinguishable":
+            max(0, len(result.indistinguishable) - 1 - len(same)) if best else 0,
+        "screen": screen, "spent": spent, "notes": list(result.notes),
+    }
+
+
+def render_html(result: OptimiseResult, png: bytes | None = None) -> str:
+    """``optimise.html``: :func:`html_page` laid out by its template (autoescaped)."""
+    return environment().get_template(HTML_TEMPLATE).render(page=html_page(result, png))
+
+
 def _hours(sp: Any) -> str:
     low, high = sp.car_hours
     return f"{high:g}" if low == high else f"{low:g}-{high:g}"
@@ -247,6 +352,10 @@ def _write_all(result: OptimiseResult, out: Path, command: list[str] | None,
             best_label=labels.get("best", ""), shipped_label=labels.get("shipped"),
             sweep_name=result.sweep_best,
             sweep_label=labels.get(result.sweep_best) if result.sweep_best else None))
+    png = out / "optimise.png"
+    path = out / "optimise.html"
+    write_text(path, render_html(result, png.read_bytes() if png.is_file() else None))
+    written.append(path)
     path = out / "summary.txt"
     write_text(path, summary_text(result))
     written.append(path)

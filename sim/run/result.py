@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim.common.counts import whole_number
-from sim.common.stats import paired_differences, summarise
+from sim.common.stats import paired_change_pct, paired_differences, summarise
 from sim.common.units import DAYS_PER_MONTH, HOURS_PER_WEEK
 from sim.core.metrics import METRIC_NAMES
 from sim.core.model import ReplicationResult
@@ -98,13 +98,25 @@ class RunResult:
         return summarise(self.replications, METRIC_NAMES)
 
     def comparison(self, baseline: str | None = None) -> pd.DataFrame:
-        """Paired differences of every metric against ``baseline`` (default: the run's)."""
+        """Paired differences of every metric against ``baseline`` (default: the run's).
+
+        After each scenario's metric rows comes one ``s136_change_pct`` row: the percentage
+        change in Section 136 detentions, ratio of means with a delta-method 95% interval
+        (:func:`sim.common.stats.paired_change_pct`; NaN when the baseline has none).
+        """
         name = baseline or self.baseline or self.scenarios[0].name
         runs = {(s.seed, s.weeks, s.warmup_weeks) for s in self.settings.values()}
         if len(runs) > 1:
             warnings.warn("scenarios were run with different seeds, weeks or warm-up: the "
                           "pairing does not use common random numbers", stacklevel=2)
-        return paired_differences(self.replications, METRIC_NAMES, name)
+        diff = paired_differences(self.replications, METRIC_NAMES, name)
+        pct = paired_change_pct(self.replications, "s136", name)
+        if pct.empty:
+            return diff
+        order = {s: i for i, s in enumerate(diff["scenario"].drop_duplicates())}
+        both = pd.concat([diff, pct], ignore_index=True)
+        return both.sort_values("scenario", key=lambda c: c.map(order), kind="stable"
+                                ).reset_index(drop=True)
 
     def by_car_summary(self) -> pd.DataFrame:
         """Mean and 95% t-interval of each per-car metric."""

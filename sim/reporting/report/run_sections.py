@@ -109,7 +109,29 @@ def headline(result: RunResult) -> Headline:
                          if math.isfinite(lo) else Interval(text))
         unit = f"{metric.unit} a year" if annual and a else ""
         rows.append(HeadlineRow(metric.title, unit, tuple(cells)))
+    if result.baseline is not None and len(names) > 1:
+        rows.append(_change_pct_row(result, names))
     return Headline(names, tuple(rows))
+
+
+def _change_pct_row(result: RunResult, names: tuple[str, ...]) -> HeadlineRow:
+    """The paired ``s136_change_pct`` of each scenario against the baseline ("-" there)."""
+    comp = result.comparison()
+    comp = comp[comp.metric == "s136_change_pct"].set_index("scenario")
+
+    def pct(value: float) -> str:
+        return f"{value:+.1f}%"
+
+    cells = []
+    for n in names:
+        if n not in comp.index or not math.isfinite(comp.loc[n, "mean_difference"]):
+            cells.append(Interval("-"))
+            continue
+        r = comp.loc[n]
+        cells.append(Interval(pct(r["mean_difference"]), pct(r["ci_low"]), pct(r["ci_high"]))
+                     if math.isfinite(r["ci_low"]) else Interval(pct(r["mean_difference"])))
+    return HeadlineRow("Change in Section 136 detentions", f"% of {result.baseline}'s, paired",
+                       tuple(cells))
 
 
 # ----------------------------------------------------------------------- unmet
