@@ -27,6 +27,7 @@ from sim.core.metrics import HEADLINE
 from sim.economics.funding import PUBLIC, compute, price_problems, reference_scenario, table_value
 from sim.economics.psa import run_psa
 from sim.economics.verdicts import basis_line, evpi_line, frontier_line, verdicts
+from sim.experiments.base import experiment_key
 from sim.experiments.sweeps.design import is_sweep_file
 from sim.reporting.results import write_results
 from sim.run.estimate import describe, estimate, worth_saying
@@ -267,6 +268,10 @@ def _main(args: argparse.Namespace, argv: list[str]) -> int:
     files = _scenario_files(args.files)
     if not files:
         raise InputError([Problem(str(DEFAULT_SCENARIOS), None, "", "no scenario files found")])
+    optimise_files = [f for f in files if experiment_key(f) == "optimise"]
+    if optimise_files:
+        raise InputError([Problem(str(f), None, "", "is an optimise file: run it with "
+                                  f"crisis-sim optimise {f}") for f in optimise_files])
     if any(is_sweep_file(f) for f in files):  # a sweep file: top-level 'sweep:' key
         if args.event_log is not None:
             raise InputError([Problem("--event-log", None, "", "applies to scenario files "

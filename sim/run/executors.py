@@ -197,6 +197,26 @@ def connect_dask(scheduler: object) -> tuple[Any, bool]:
                                      f"scheduler at {scheduler}: {exc}")]) from None
 
 
+@contextmanager
+def dask_client(scheduler: object) -> Iterator[Any]:
+    """The Dask client to run on (None: run locally), checked before anything is written.
+
+    ``scheduler`` is an address, a ``distributed.Client`` or None (then
+    ``$DASK_SCHEDULER_ADDRESS`` if set). A client made here is closed on leaving.
+    """
+    address = scheduler_address(scheduler) if isinstance(scheduler, str | None) else scheduler
+    client, own_client = None, False
+    if address is not None:
+        client, own_client = connect_dask(address)
+    try:
+        if client is not None:
+            check_workers(client)
+        yield client
+    finally:
+        if own_client:
+            client.close()
+
+
 def code_sha256() -> str:
     """SHA-256 of the sim package's source files: the code that computes the numbers."""
     root = Path(__file__).resolve().parents[1]

@@ -160,3 +160,10 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path):
         write_with(path, half_then_fail)
     assert path.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["x.csv"]
+
+
+def test_an_optimise_file_is_pointed_to_its_command(capsys):
+    optimise_file = SCENARIOS / "optimise" / "cpft_56_hours.yaml"
+    assert cli.main([str(optimise_file), "--validate-only"]) == 2
+    err = capsys.readouterr().err
+    assert "is an optimise file: run it with crisis-sim optimise" in err

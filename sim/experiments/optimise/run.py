@@ -59,11 +59,9 @@ from sim.run.executors import (
     Batch,
     ExecutorError,
     backend_name,
-    check_workers,
-    connect_dask,
+    dask_client,
     progress_bar,
     run_batches,
-    scheduler_address,
 )
 from sim.scenario.calendar import DAY_NAMES
 from sim.scenario.identity import model_sha256
@@ -303,18 +301,11 @@ def run_optimise(spec: OptimiseSpec, *, jobs: int | None = 1, scheduler: Any = N
     if resume and out is None:
         raise ValueError("resume needs an output folder (out=...)")
     jobs = 1 if jobs is None else whole_number(jobs, 1, "jobs")
-    address = scheduler_address(scheduler) if isinstance(scheduler, str | None) else scheduler
-    client, own_client = None, False
     try:
-        if address is not None:
-            client, own_client = connect_dask(address)
-            check_workers(client)
-        return _run(spec, jobs, client, out, resume, progress, log)
+        with dask_client(scheduler) as client:  # checked before anything is written
+            return _run(spec, jobs, client, out, resume, progress, log)
     except ExecutorError as exc:
         raise OptimiseError(exc.problems) from None
-    finally:
-        if own_client:
-            client.close()
 
 
 def _run(spec: OptimiseSpec, jobs: int, client: Any, out: str | Path | None, resume: bool,

@@ -39,7 +39,6 @@ from __future__ import annotations
 import copy
 import difflib
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,8 +50,8 @@ from sim.common.units import WEEKS_PER_YEAR
 from sim.common.yamlio import read_yaml
 from sim.core.metrics import BY_NAME, METRIC_NAMES
 from sim.economics.funding import VIEWS
+from sim.experiments.base import experiment_key, load_base
 from sim.scenario.calendar import DAY_NAMES
-from sim.scenario.loader import load_scenario, scenario_from_dict
 from sim.scenario.schema import Scenario
 
 TOP_KEYS = ("name", "description", "base", "budget", "space", "objective", "constraints",
@@ -207,11 +206,7 @@ class OptimiseSpec:
 
 def is_optimise_file(path: str | Path) -> bool:
     """Whether ``path`` is a YAML file whose top level holds an ``optimise:`` key."""
-    path = Path(path)
-    if not path.is_file():
-        return False
-    data, _, _ = read_yaml(path)
-    return isinstance(data, dict) and "optimise" in data
+    return experiment_key(path) == "optimise"
 
 
 def load_optimise(path: str | Path, *, seed: int | None = None) -> OptimiseSpec:
@@ -398,34 +393,12 @@ def _build(data: Any, positions: Positions, problems: list[Problem], file: str, 
 
 
 def _base(check: _Checker, block: dict, base_dir: Path) -> tuple[Scenario | None, str | None]:
-    raw = block.get("base")
-    where = ("optimise", "base")
-    if raw is None:
-        check.add(where, "required key is missing: the scenario file whose cars get the rotas")
-        return None, None
-    if isinstance(raw, Scenario):
-        return raw, None
-    if isinstance(raw, dict):
-        try:
-            return scenario_from_dict(raw, source="<base>"), None
-        except ScenarioError as exc:
-            check.problems.extend(exc.problems)
-            return None, None
-    if not isinstance(raw, str):
-        check.add(where, "must be a scenario file name, relative to the optimise file")
-        return None, None
-    path = base_dir / raw
-    if not path.is_file():
-        check.add(where, f"file not found: {raw} (looked for {path})")
-        return None, None
-    if is_optimise_file(path):
-        check.add(where, f"{raw} is an optimise file; the base must be a scenario file")
-        return None, None
-    try:
-        return load_scenario(path), os.path.normpath(path)
-    except ScenarioError as exc:
-        check.problems.extend(exc.problems)
-        return None, None
+    scenario, source, messages, problems = load_base(block.get("base"), base_dir, kind="optimise",
+                                                     purpose="whose cars get the rotas")
+    for message in messages:
+        check.add(("optimise", "base"), message)
+    check.problems.extend(problems)
+    return scenario, source
 
 
 def _budget(check: _Checker, block: dict, base: Scenario | None

@@ -40,7 +40,6 @@ import difflib
 import itertools
 import json
 import math
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,8 +58,9 @@ from sim.common.errors import (
 )
 from sim.common.names import MAX_NAME_LENGTH, name_problem
 from sim.common.yamlio import read_yaml
+from sim.experiments.base import experiment_key, load_base
 from sim.scenario.identity import model_sha256
-from sim.scenario.loader import deep_merge, load_scenario, scenario_from_dict
+from sim.scenario.loader import deep_merge
 from sim.scenario.schema import (
     MAX_REPLICATIONS,
     MAX_WARMUP_WEEKS,
@@ -166,11 +166,7 @@ def _show(value: Any) -> str:
 
 def is_sweep_file(path: str | Path) -> bool:
     """Whether ``path`` is a YAML file whose top level holds a ``sweep:`` key."""
-    path = Path(path)
-    if not path.is_file():
-        return False
-    data, _, _ = read_yaml(path)
-    return isinstance(data, dict) and "sweep" in data
+    return experiment_key(path) == "sweep"
 
 
 def load_sweep(path: str | Path, *, reps: int | None = None, seed: int | None = None,
@@ -531,34 +527,12 @@ def _samples(check: _Checker, block: dict, grid: dict[str, list[Any]]) -> dict[s
 
 
 def _base(check: _Checker, block: dict, base_dir: Path) -> tuple[Scenario | None, str | None]:
-    raw = block.get("base")
-    where = ("sweep", "base")
-    if raw is None:
-        check.add(where, "required key is missing: the scenario file the points start from")
-        return None, None
-    if isinstance(raw, Scenario):
-        return raw, None
-    if isinstance(raw, dict):
-        try:
-            return scenario_from_dict(raw, source="<base>"), None
-        except ScenarioError as exc:
-            check.problems.extend(exc.problems)
-            return None, None
-    if not isinstance(raw, str):
-        check.add(where, "must be a scenario file name, relative to the sweep file")
-        return None, None
-    path = (base_dir / raw)
-    if not path.is_file():
-        check.add(where, f"file not found: {raw} (looked for {path})")
-        return None, None
-    if is_sweep_file(path):
-        check.add(where, f"{raw} is a sweep file; the base must be a scenario file")
-        return None, None
-    try:
-        return load_scenario(path), os.path.normpath(path)
-    except ScenarioError as exc:
-        check.problems.extend(exc.problems)
-        return None, None
+    scenario, source, messages, problems = load_base(block.get("base"), base_dir, kind="sweep",
+                                                     purpose="the points start from")
+    for message in messages:
+        check.add(("sweep", "base"), message)
+    check.problems.extend(problems)
+    return scenario, source
 
 
 # --------------------------------------------------------------------------- applying

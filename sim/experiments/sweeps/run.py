@@ -40,12 +40,10 @@ from sim.run.executors import (
     Batch,
     ExecutorError,
     backend_name,
-    check_workers,
     code_sha256,
-    connect_dask,
+    dask_client,
     progress_bar,
     run_batches,
-    scheduler_address,
 )
 from sim.run.result import RunPlan
 from sim.run.runner import replication_metrics
@@ -170,18 +168,11 @@ def run_sweep(sweep: Sweep, *, jobs: int | None = 1, scheduler: Any = None,
     if resume and out is None:
         raise ValueError("resume needs an output folder (out=...)")
     jobs = 1 if jobs is None else whole_number(jobs, 1, "jobs")
-    address = scheduler_address(scheduler) if isinstance(scheduler, str | None) else scheduler
-    client, own_client = None, False
     try:
-        if address is not None:
-            client, own_client = connect_dask(address)
-            check_workers(client)  # before anything is written
-        return _run(sweep, jobs, client, out, resume, progress, log)
+        with dask_client(scheduler) as client:  # checked before anything is written
+            return _run(sweep, jobs, client, out, resume, progress, log)
     except ExecutorError as exc:
         raise SweepError(exc.problems) from None
-    finally:
-        if own_client:
-            client.close()
 
 
 def _run(sweep: Sweep, jobs: int, client: Any, out: str | Path | None, resume: bool,
