@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -77,23 +77,14 @@ def paired_change_pct(replications: pd.DataFrame, metric: str, baseline: str
     ``f"{metric}_change_pct"``: ``mean_difference`` is the change in percent, ``sd`` the
     per-replication sd of the linearised ratio (percent), ``n`` the paired replications.
     """
-    base = replications[replications["scenario"] == baseline].set_index("replication")
-    if base.empty:
-        raise ValueError(f"baseline scenario {baseline!r} is not among the results")
     rows = []
-    for scenario, group in replications.groupby("scenario", sort=False):
-        if scenario == baseline:
-            continue
-        g = group.set_index("replication")
-        common = g.index.intersection(base.index)
-        den = base.loc[common, metric].to_numpy(dtype=float)
-        ratio, sd, lo, hi, n = ratio_of_means(g.loc[common, metric].to_numpy(dtype=float) - den,
-                                              den)
+    for scenario, ours, theirs in _pairs(replications, baseline):
+        den = theirs[metric].to_numpy(dtype=float)
+        ratio, sd, lo, hi, n = ratio_of_means(ours[metric].to_numpy(dtype=float) - den, den)
         rows.append({"scenario": scenario, "baseline": baseline,
                      "metric": f"{metric}_change_pct", "mean_difference": 100 * ratio,
                      "sd": 100 * sd, "ci_low": 100 * lo, "ci_high": 100 * hi, "n": n})
-    return pd.DataFrame(rows, columns=["scenario", "baseline", "metric", "mean_difference", "sd",
-                                       "ci_low", "ci_high", "n"])
+    return pd.DataFrame(rows, columns=PAIRED_COLUMNS)
 
 
 def summarise(replications: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
@@ -115,20 +106,32 @@ def paired_differences(replications: pd.DataFrame, metrics: Sequence[str], basel
     Replications are paired by their index: replication r of every scenario used the
     same random streams, so the difference removes the noise the two share.
     """
-    base = replications[replications["scenario"] == baseline].set_index("replication")
-    if base.empty:
-        raise ValueError(f"baseline scenario {baseline!r} is not among the results")
     rows = []
-    for scenario, group in replications.groupby("scenario", sort=False):
-        if scenario == baseline:
-            continue
-        g = group.set_index("replication")
-        common = g.index.intersection(base.index)
+    for scenario, ours, theirs in _pairs(replications, baseline):
         for metric in metrics:
-            diff = g.loc[common, metric].to_numpy() - base.loc[common, metric].to_numpy()
+            diff = ours[metric].to_numpy() - theirs[metric].to_numpy()
             mean, sd, lo, hi, n = t_interval(diff)
             rows.append({"scenario": scenario, "baseline": baseline, "metric": metric,
                          "mean_difference": mean, "sd": sd, "ci_low": lo, "ci_high": hi,
                          "n": n})
-    return pd.DataFrame(rows, columns=["scenario", "baseline", "metric", "mean_difference", "sd",
-                                       "ci_low", "ci_high", "n"])
+    return pd.DataFrame(rows, columns=PAIRED_COLUMNS)
+
+
+PAIRED_COLUMNS = ["scenario", "baseline", "metric", "mean_difference", "sd", "ci_low",
+                  "ci_high", "n"]
+"""Columns of every paired comparison (``comparison.csv``)."""
+
+
+def _pairs(replications: pd.DataFrame, baseline: str
+           ) -> Iterator[tuple[str, pd.DataFrame, pd.DataFrame]]:
+    """Each other scenario with its replications and the baseline's, paired by replication
+    index (replication r of every scenario used the same random streams)."""
+    base = replications[replications["scenario"] == baseline].set_index("replication")
+    if base.empty:
+        raise ValueError(f"baseline scenario {baseline!r} is not among the results")
+    for scenario, group in replications.groupby("scenario", sort=False):
+        if scenario == baseline:
+            continue
+        ours = group.set_index("replication")
+        common = ours.index.intersection(base.index)
+        yield scenario, ours.loc[common], base.loc[common]
