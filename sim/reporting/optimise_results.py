@@ -16,7 +16,8 @@ The run itself is ``sim/experiments/optimise/run.py``; ``sim.optimise`` (``sim/a
     optimise.png          the chosen rota against demand and unmet calls
                           (``sim/reporting/optimise_plots.py``)
     optimise.html         the report section: question, answer, comparisons, the
-                          indistinguishable set, the screen's accuracy, the method
+                          indistinguishable set, the screen's accuracy, the method, links
+                          to the files and to the chosen rota's own run report
                           (``sim/reporting/templates/optimise_report.html.j2``; self-contained)
     summary.txt           what ``crisis-sim optimise`` prints
     manifest.json         versions, settings, counts, timing, the method's constants
@@ -163,10 +164,50 @@ def summary_text(result: OptimiseResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def html_page(result: OptimiseResult, png: bytes | None = None) -> dict[str, Any]:
+FILE_TITLES = (
+    ("best_rota.yaml", "the chosen rota as a runnable scenario file"),
+    ("optimise.csv", "every candidate rota: screen estimate, stage, replications, estimate"),
+    ("comparison.csv", "paired differences a year against the shipped rota and the sweep"),
+    ("compared.csv", "mean and 95% interval a year of each compared rota"),
+    ("by_hour_of_week.csv", "calls, attended and unmet calls by hour of week (the picture)"),
+    ("optimise.png", "the chosen rota against hour-of-week demand and unmet calls"),
+    ("summary.txt", "what crisis-sim optimise printed"),
+    ("manifest.json", "settings, counts, the method's constants, timing"),
+)
+"""The results folder's files that ``optimise.html`` links to (relative links), in order."""
+RUN_SUFFIX = "_best"
+"""``crisis-sim run`` of the chosen rota is suggested into ``<results folder>_best`` beside
+the optimiser's folder, so that ``optimise.html`` can link its ``report.html``."""
+
+
+def _links(result: OptimiseResult, png: bool, folder: str | None) -> dict[str, Any]:
+    """The files of the results folder and the chosen rota's own run, as relative links."""
+    present = {"optimise.csv", "comparison.csv", "compared.csv", "summary.txt",
+               "manifest.json"}
+    if result.best_scenario is not None:
+        present.add("best_rota.yaml")
+    if len(result.by_hour):
+        present.add("by_hour_of_week.csv")
+    if png:
+        present.add("optimise.png")
+    files = [{"href": name, "name": name, "what": what} for name, what in FILE_TITLES
+             if name in present]
+    run = None
+    if result.best_scenario is not None and folder:
+        target = f"{folder}{RUN_SUFFIX}"
+        run = {"command": f"crisis-sim run best_rota.yaml --out ../{target}",
+               "folder": f"../{target}/", "report": f"../{target}/report.html"}
+    return {"files": files, "chosen_run": run}
+
+
+def html_page(result: OptimiseResult, png: bytes | None = None, folder: str | None = None
+              ) -> dict[str, Any]:
     """The data of ``optimise.html``, formatted and apart from its markup.
 
     ``png`` is ``optimise.png`` (embedded as a ``data:`` URI), or None when not drawn.
+    ``folder`` is the name of the results folder the page is written to: with it the page
+    says how to run the chosen rota into ``../<folder>_best`` and links that run's
+    ``report.html``. ``files`` links the folder's other files (``best_rota.yaml`` first).
     """
     sp = result.spec
     obj = sp.objective
@@ -251,12 +292,15 @@ def html_page(result: OptimiseResult, png: bytes | None = None) -> dict[str, Any
         "indistinguishable": same, "more_indistinguishable":
             max(0, len(result.indistinguishable) - 1 - len(same)) if best else 0,
         "screen": screen, "spent": spent, "notes": list(result.notes),
+        **_links(result, png is not None, folder),
     }
 
 
-def render_html(result: OptimiseResult, png: bytes | None = None) -> str:
+def render_html(result: OptimiseResult, png: bytes | None = None, folder: str | None = None
+                ) -> str:
     """``optimise.html``: :func:`html_page` laid out by its template (autoescaped)."""
-    return environment().get_template(HTML_TEMPLATE).render(page=html_page(result, png))
+    return environment().get_template(HTML_TEMPLATE).render(
+        page=html_page(result, png, folder))
 
 
 def _hours(sp: Any) -> str:
@@ -316,7 +360,8 @@ def write_optimise(result: OptimiseResult, out: str | Path, *, command: list[str
     store = Store(final)
     inputs = [f for f in (sp.source, sp.base_source) if f]
     with replace_folder(final, inputs=inputs) as staging:
-        written = _write_all(result, staging, command, plots)
+        written = _write_all(result, staging, command, plots,
+                             final.expanduser().resolve().name)
         if store.folder.is_dir():
             shutil.copytree(store.folder, staging / TASKS_DIR)
     store.discard()
@@ -324,7 +369,7 @@ def write_optimise(result: OptimiseResult, out: str | Path, *, command: list[str
 
 
 def _write_all(result: OptimiseResult, out: Path, command: list[str] | None,
-               plots: bool) -> list[Path]:
+               plots: bool, folder: str) -> list[Path]:
     written: list[Path] = []
 
     def csv(name: str, frame: Any) -> None:
@@ -339,9 +384,14 @@ def _write_all(result: OptimiseResult, out: Path, command: list[str] | None,
     if result.best_scenario is not None:
         path = out / "best_rota.yaml"
         header = (f"# The rota chosen by crisis-sim optimise ({result.spec.name}); run it with\n"
-                  f"#   python run_scenarios.py {path.name}\n")
-        write_text(path, header + yaml.safe_dump(result.best_scenario.to_dict(),
-                                                 sort_keys=False, allow_unicode=True))
+                  f"#   python run_scenarios.py {path.name}\n"
+                  "# How it was chosen: optimise.html, beside this file.\n")
+        data = result.best_scenario.to_dict()
+        # the run report of this file shows its description: the way back to optimise.html
+        data["description"] = (f"{data.get('description') or ''} How it was chosen: "
+                               "optimise.html, in the folder this file was written "
+                               "to.").strip()
+        write_text(path, header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
         written.append(path)
     if plots and len(result.by_hour):
         labels = dict(zip(result.compared.scenario, result.compared.rota, strict=False))
@@ -354,7 +404,7 @@ def _write_all(result: OptimiseResult, out: Path, command: list[str] | None,
             sweep_label=labels.get(result.sweep_best) if result.sweep_best else None))
     png = out / "optimise.png"
     path = out / "optimise.html"
-    write_text(path, render_html(result, png.read_bytes() if png.is_file() else None))
+    write_text(path, render_html(result, png.read_bytes() if png.is_file() else None, folder))
     written.append(path)
     path = out / "summary.txt"
     write_text(path, summary_text(result))

@@ -4,6 +4,9 @@ written, exit statuses, identical results for any number of workers, resume afte
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import textwrap
 
 import pandas as pd
@@ -12,7 +15,8 @@ import pytest
 import sim
 from sim.cli import crisis_sim
 from sim.experiments.optimise.store import Store, running_folder
-from tests.support.paths import SCENARIOS
+from sim.reporting.optimise_results import html_page
+from tests.support.paths import ROOT, SCENARIOS
 
 TINY = """\
     optimise:
@@ -67,6 +71,28 @@ def test_cli_writes_the_results_folder(tmp_path, capsys):
     assert not running_folder(out).exists() and (out / ".tasks").is_dir()
 
 
+def test_the_page_links_its_files_and_the_chosen_rotas_own_run(tmp_path):
+    out = tmp_path / "tiny_results"
+    result = sim.optimise(tiny(tmp_path), out=out, jobs=1, progress=False)
+    page = html_page(result, (out / "optimise.png").read_bytes(), out.name)
+    hrefs = [f["href"] for f in page["files"]]
+    assert hrefs[0] == "best_rota.yaml" and all(f["what"] for f in page["files"])
+    # every file of the folder but the page itself (and the folder's hidden marker), and
+    # nothing that is not there
+    assert sorted(hrefs) == sorted(p.name for p in out.iterdir() if p.is_file() and
+                                   p.name != "optimise.html" and not p.name.startswith("."))
+    assert page["chosen_run"] == {
+        "command": "crisis-sim run best_rota.yaml --out ../tiny_results_best",
+        "folder": "../tiny_results_best/", "report": "../tiny_results_best/report.html"}
+    assert html_page(result)["chosen_run"] is None  # no folder: nothing to link to
+    assert "optimise.png" not in [f["href"] for f in html_page(result)["files"]]
+    # and back: the run report of best_rota.yaml shows its description
+    chosen = sim.load_scenario(out / "best_rota.yaml")
+    assert chosen.description.endswith("How it was chosen: optimise.html, in the folder "
+                                       "this file was written to.")
+    assert result.best is not None and result.best.label() in chosen.description
+
+
 def test_bad_file_is_exit_2_with_file_line_key_and_nothing_written(tmp_path, capsys):
     path = tiny(tmp_path, TINY.replace("metric: s136_avoided", "metric: s136_avoid"
                                        ).replace("delta: 6", "delta: zero"))
@@ -114,3 +140,41 @@ def test_same_results_for_any_jobs_and_after_a_crash(tmp_path, monkeypatch):
     for name in ("optimise.csv", "comparison.csv", "compared.csv", "by_hour_of_week.csv",
                  "best_rota.yaml", "summary.txt"):
         assert (out / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+
+
+KILLED_AFTER = """\
+import os, signal, sys
+from sim.cli import crisis_sim
+from sim.experiments.optimise.store import Store
+record, done = Store.record, []
+def record_then_die(self, *args, **kwargs):
+    record(self, *args, **kwargs)
+    done.append(1)
+    if len(done) == int(sys.argv[1]):
+        os.kill(os.getpid(), signal.SIGKILL)  # no handler, no clean-up: as kill -9
+Store.record = record_then_die
+sys.exit(crisis_sim.main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_resumes_after_kill_9_with_the_same_files(tmp_path, capsys):
+    path = tiny(tmp_path)
+    whole = tmp_path / "whole"
+    assert crisis_sim.main(["optimise", str(path), "--out", str(whole), "--jobs", "1",
+                            "--no-plots", "--quiet"]) == 0
+    out = tmp_path / "killed"
+    args = ["optimise", str(path), "--out", str(out), "--jobs", "2", "--no-plots", "--quiet"]
+    # killed by the signal after its 7th finished task, with worker processes in flight
+    child = subprocess.run([sys.executable, "-c", KILLED_AFTER, "7", *args], cwd=ROOT,
+                           capture_output=True, text=True, timeout=300)
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    assert not out.exists() and len(list(running_folder(out).glob("*.json"))) == 7
+    assert crisis_sim.main([*args[:-1], "--resume"]) == 0
+    captured = capsys.readouterr()
+    assert "resuming: 7 finished tasks found" in captured.err
+    assert "resumed)" in captured.out
+    for name in ("optimise.csv", "comparison.csv", "compared.csv", "by_hour_of_week.csv",
+                 "best_rota.yaml", "summary.txt"):
+        assert (out / name).read_bytes() == (whole / name).read_bytes(), name
+    assert not running_folder(out).exists()
