@@ -5,7 +5,9 @@ applied to it and the result is validated by :func:`sim.scenario_from_dict`, the
 the command line uses, so the messages are the same. The rota grid has one row per shift
 line (``car, days, start, end, officers, clinicians``); :func:`cars_from_rota` turns it
 into the ``cars:`` list and remembers which row each shift came from, so that a problem
-at ``cars[0].shifts[1].start`` is shown at its row.
+at ``cars[0].shifts[1].start`` is shown at its row. The control room's rota is a grid of
+its own (``days, start, end``): :func:`room_shifts` does the same for
+``control_room.shifts``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import copy
 import math
 import re
 import textwrap
+import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
+from pydantic import TypeAdapter
 
 import sim
 from sim.common.dotted import set_dotted
@@ -34,14 +38,19 @@ from sim.scenario.calendar import (
     shift_minutes_by_hour,
 )
 from sim.scenario.costs import Costs
+from sim.scenario.distributions import Distribution
 from sim.scenario.presets import HOURLY_PROFILES
 from sim.scenario.schema import Demand, Scenario
 
 ROTA_COLUMNS = ("car", "days", "start", "end", "officers", "clinicians")
 """Columns of the rota grid, in order."""
 
+ROOM_COLUMNS = ("days", "start", "end")
+"""Columns of the control room's rota grid, in order."""
+
 _KEY = re.compile(r"^cars\[(\d+)\]\.shifts\[(\d+)\]\.?(.*)$")
 _CAR_KEY = re.compile(r"^cars\[(\d+)\]\.?(.*)$")
+_ROOM_KEY = re.compile(r"^control_room\.shifts\[(\d+)\]\.?(.*)$")
 
 
 # ----------------------------------------------------------------------------- days
@@ -226,6 +235,123 @@ def where(problem: Problem, rota: Rota | None = None,
     return key
 
 
+# ----------------------------------------------------------------------------- control room
+
+DEFAULT_ROOM: dict[str, Any] = {
+    "shifts": [{"days": "all", "start": "08:00", "end": "24:00"}],
+    "practitioners": 2,
+    "share_screened": 0.8,
+    "handling_minutes": {"dist": "lognormal", "mean": 15, "sd": 8},
+}
+"""The control room a scenario starts with when one is added in the builder: the example
+of ``docs/scenarios.md`` (``control_room``), every value then editable."""
+
+ROOM_STARTING_SOURCE = ("Starting value of a control room added in the planner app: the "
+                        "example in docs/scenarios.md (control_room), not a published "
+                        "figure; set your own.")
+"""The source shown on hover for the values of :data:`DEFAULT_ROOM`."""
+
+ADVICE_KEYS = ("p_no_deployment", "p_s136", "p_conveyed_ae")
+"""The outcomes after advice (``response.control_room``), in the order the builder shows."""
+
+
+def default_advice(data: Mapping[str, Any]) -> dict[str, float]:
+    """Outcomes after advice for a scenario that has none: the scenario's own
+    ``response.control_room`` if it has one, else the standard response's risks and no call
+    resolved by phone (advice that changes nothing until its outcomes are set)."""
+    response = data.get("response") or {}
+    own = response.get("control_room")
+    if isinstance(own, Mapping):
+        return dict(own)
+    standard = response.get("standard") or {}
+    return {"p_no_deployment": 0.0, "p_s136": standard.get("p_s136", 0.0),
+            "p_conveyed_ae": standard.get("p_conveyed_ae", 0.0)}
+
+
+def room_frame(room: Mapping[str, Any] | None) -> pd.DataFrame:
+    """The control room's rota grid: one row per shift line (``days, start, end``)."""
+    rows = []
+    for shift in (room or {}).get("shifts", []):
+        days = shift.get("days", [])
+        rows.append({"days": days_text(days if isinstance(days, list) else [days]),
+                     "start": shift.get("start", ""), "end": shift.get("end", "")})
+    return pd.DataFrame(rows, columns=list(ROOM_COLUMNS)).astype("string")
+
+
+def room_shifts(frame: pd.DataFrame) -> tuple[list[dict[str, Any]], dict[int, int]]:
+    """``control_room.shifts`` from the grid, and ``shift index -> grid row`` (0-based).
+
+    A row with nothing in it (just added) is left out; what a row holds is passed on as it
+    is, so that the schema reports a bad day or time in the command line's words.
+    """
+    shifts: list[dict[str, Any]] = []
+    rows: dict[int, int] = {}
+    for row, rec in enumerate(frame.to_dict("records")):
+        values = {k: rec.get(k) for k in ROOM_COLUMNS}
+        if all(_blank(v) for v in values.values()):
+            continue
+        rows[len(shifts)] = row
+        shifts.append({"days": parse_days(values["days"]),
+                       "start": None if _blank(values["start"]) else str(values["start"]).strip(),
+                       "end": None if _blank(values["end"]) else str(values["end"]).strip()})
+    return shifts, rows
+
+
+def room_where(problem: Problem, rows: Mapping[int, int]) -> str:
+    """Where a problem of the control room's rota is, for people: ``row 2: start``."""
+    match = _ROOM_KEY.match(problem.key)
+    if match and int(match[1]) in rows:
+        rest = match[2]
+        return f"row {rows[int(match[1])] + 1}{': ' + rest if rest else ''}"
+    return problem.key
+
+
+def _forms() -> dict[str, tuple[str, ...]]:
+    union = typing.get_args(Distribution)[0]
+    return {cls.model_fields["dist"].annotation.__args__[0]:
+            tuple(k for k in cls.model_fields if k != "dist")
+            for cls in typing.get_args(union)}
+
+
+DISTRIBUTION_FORMS: dict[str, tuple[str, ...]] = _forms()
+"""Each distribution form (``dist``) and its parameters, read from the schema's classes."""
+
+
+def distribution_params(dist: Mapping[str, Any] | None, form: str) -> dict[str, float]:
+    """The parameters the builder shows for a distribution of ``form``, with the values of
+    ``dist`` where it is of that form (a lognormal shows the pair it is given by: ``mean``
+    and ``sd``, or ``median`` and ``p95``). ``empirical`` has a list, not numbers: empty."""
+    dist = dict(dist or {})
+    names = DISTRIBUTION_FORMS.get(form, ())
+    if form == "lognormal":
+        names = ("median", "p95") if dist.get("dist") == form and "median" in dist \
+            else ("mean", "sd")
+    if form == "empirical":
+        return {}
+    mean = _mean_of(dist)
+    out = {}
+    for name in names:
+        if isinstance(dist.get(name), int | float) and not isinstance(dist.get(name), bool):
+            out[name] = float(dist[name])  # kept from the form it had (sd of a lognormal)
+        elif name in ("mean", "value", "median", "mode"):
+            out[name] = mean
+        elif name in ("low",):
+            out[name] = 0.0
+        elif name in ("high", "p95"):
+            out[name] = 2 * mean
+        else:  # sd
+            out[name] = mean / 2
+    return out
+
+
+def _mean_of(dist: Mapping[str, Any]) -> float:
+    """A distribution's mean if it is valid (to start another form from), else 1."""
+    try:
+        return float(TypeAdapter(Distribution).validate_python(dict(dist)).mean_value)
+    except (ValueError, TypeError, OverflowError):
+        return 1.0
+
+
 # ----------------------------------------------------------------------------- drafts
 
 
@@ -270,28 +396,44 @@ def demand_rates(data: Mapping[str, Any]) -> np.ndarray | None:
     return np.asarray(demand.rates_per_hour(), dtype=float)
 
 
+def _pattern(shifts: Sequence[Mapping[str, Any]]) -> WeeklyPattern:
+    """The merged weekly windows of shift lines given as plain data; lines that do not
+    parse are left out (the schema reports them)."""
+    intervals: list[tuple[int, int]] = []
+    for shift in shifts:
+        days = shift.get("days")
+        days = list(DAY_NAMES) if days == "all" else days
+        try:
+            index = [DAY_NAMES.index(d) for d in days]
+            intervals += shift_intervals(index, parse_hhmm(str(shift.get("start"))),
+                                         parse_hhmm(str(shift.get("end"))))
+        except (ValueError, TypeError):
+            continue
+    return WeeklyPattern.from_intervals(intervals)
+
+
 def cars_on_shift(cars: Sequence[Mapping[str, Any]]) -> np.ndarray:
     """Mean number of cars on shift in each hour of the week; shift lines that do not
     parse are left out (the schema reports them)."""
-    patterns = []
-    for car in cars:
-        intervals: list[tuple[int, int]] = []
-        for shift in car.get("shifts", []):
-            days = shift.get("days")
-            days = list(DAY_NAMES) if days == "all" else days
-            try:
-                index = [DAY_NAMES.index(d) for d in days]
-                intervals += shift_intervals(index, parse_hhmm(str(shift.get("start"))),
-                                             parse_hhmm(str(shift.get("end"))))
-            except (ValueError, TypeError):
-                continue
-        patterns.append(WeeklyPattern.from_intervals(intervals))
+    patterns = [_pattern(car.get("shifts", [])) for car in cars]
     return shift_minutes_by_hour(patterns) / 60.0 if patterns else np.zeros(HOURS_PER_WEEK)
+
+
+def practitioners_on_shift(room: Mapping[str, Any] | None) -> np.ndarray:
+    """Mean number of control-room practitioners on shift in each hour of the week (the
+    room's windows times its practitioners; zero with no control room)."""
+    if not room:
+        return np.zeros(HOURS_PER_WEEK)
+    people = room.get("practitioners", 1)
+    people = people if isinstance(people, int | float) and not isinstance(people, bool) \
+        and people > 0 else 0
+    return shift_minutes_by_hour([_pattern(room.get("shifts", []))]) / 60.0 * people
 
 
 def coverage_frame(data: Mapping[str, Any]) -> pd.DataFrame:
     """One row per hour of the week: ``day``, ``hour``, ``calls`` (expected calls in that
-    hour, NaN if the demand is invalid) and ``cars`` (mean cars on shift)."""
+    hour, NaN if the demand is invalid), ``cars`` (mean cars on shift) and ``practitioners``
+    (mean control-room practitioners on shift; zero with no control room)."""
     rates = demand_rates(data)
     cars = cars_on_shift(data.get("cars", []) or [])
     hours = np.arange(HOURS_PER_WEEK)
@@ -300,16 +442,18 @@ def coverage_frame(data: Mapping[str, Any]) -> pd.DataFrame:
         "hour": hours % 24,
         "calls": rates if rates is not None else np.full(HOURS_PER_WEEK, np.nan),
         "cars": cars,
+        "practitioners": practitioners_on_shift(data.get("control_room")),
     })
 
 
-def covered_share(coverage: pd.DataFrame) -> float:
-    """Share of the week's expected calls that arrive with at least one car on shift."""
+def covered_share(coverage: pd.DataFrame, column: str = "cars") -> float:
+    """Share of the week's expected calls that arrive with at least one car (or, with
+    ``column="practitioners"``, one control-room practitioner) on shift."""
     calls = coverage["calls"].to_numpy()
     total = float(np.nansum(calls))
     if total <= 0:
         return math.nan
-    return float(np.nansum(calls * np.minimum(coverage["cars"].to_numpy(), 1.0))) / total
+    return float(np.nansum(calls * np.minimum(coverage[column].to_numpy(), 1.0))) / total
 
 
 def hourly_weights(profile: Any) -> list[float]:

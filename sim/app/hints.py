@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from sim.app.library import SHIPPED_DIR, yaml_comments
 from sim.scenario.costs import Costs
-from sim.scenario.schema import Dispatch
+from sim.scenario.schema import AdvisedResponse, ControlRoom, Dispatch
 
 MEANING: dict[str, str] = {
     "name": "The scenario's name: its column in every table (letters, digits, _ and -).",
@@ -30,13 +30,28 @@ MEANING: dict[str, str] = {
     "dispatch.end_of_shift": "finish_job: a car finishes its job after the shift (overtime); "
                              "hand_over: the job passes to the standard response.",
     "run": "Replications, weeks and seed are chosen on the Run & compare page.",
+    "control_room": "Mental-health practitioners in the police control room who advise on "
+                    "calls by phone, on their own rota. A call passed to them while one is "
+                    "on shift and free holds that practitioner for its handling time; "
+                    "otherwise it goes on unadvised (no waiting).",
+    "control_room.shifts": "One row per shift line of the control room: its days, start and "
+                           "end (\"HH:MM\"; an end at or before the start ends the next day).",
+    "control_room.handling_minutes": "How long a practitioner is on the phone with one call "
+                                     "(minutes): a distribution.",
+    "response.control_room.p_s136": "Risk of a Section 136 detention when officers attend a "
+                                    "call after advice (at most the standard response's).",
+    "response.control_room.p_conveyed_ae": "Risk of a conveyance to A&E when officers attend "
+                                           "a call after advice (at most the standard "
+                                           "response's).",
 }
 """What each input means, used when its file has no comment on it."""
 
-for _name, _field in {**Costs.model_fields, **Dispatch.model_fields}.items():
-    _key = f"{'costs' if _name in Costs.model_fields else 'dispatch'}.{_name}"
-    if _field.description and _key not in MEANING:
-        MEANING[_key] = _field.description[0].upper() + _field.description[1:] + "."
+for _prefix, _model in (("costs", Costs), ("dispatch", Dispatch),
+                       ("control_room", ControlRoom), ("response.control_room", AdvisedResponse)):
+    for _name, _field in _model.model_fields.items():
+        _key = f"{_prefix}.{_name}"
+        if _field.description and _key not in MEANING:
+            MEANING[_key] = _field.description[0].upper() + _field.description[1:] + "."
 
 
 def base_comments() -> dict[str, str]:

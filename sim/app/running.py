@@ -169,6 +169,19 @@ def _weeks(result: sim.RunResult) -> int:
     return next(iter(result.settings.values())).weeks
 
 
+CONTROL_ROOM_HEADLINE = ("cr_screened", "cr_resolved_by_phone", "cr_unscreened_busy",
+                         "cr_utilisation")
+"""Rows added to the headline table when a scenario of the run has a control room."""
+
+
+def headline_metrics(result: sim.RunResult) -> tuple[str, ...]:
+    """The headline metrics of a run: :data:`HEADLINE`, then the control room's when any of
+    its scenarios has one."""
+    if any(s.control_room is not None for s in result.scenarios):
+        return (*HEADLINE, *CONTROL_ROOM_HEADLINE)
+    return tuple(HEADLINE)
+
+
 def headline_table(result: sim.RunResult, metrics: Sequence[str] = HEADLINE) -> pd.DataFrame:
     """Rows: metrics (title and unit); columns: scenarios, each ``mean [low, high]``."""
     summary = result.summary()

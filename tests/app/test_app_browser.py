@@ -1,10 +1,11 @@
 """The planner app end to end in a real headless browser (Debian's chromium via Playwright).
 
 Starts ``crisis-sim app`` on a free localhost port, then, as a person would: builds "one
-car on the Cambridgeshire rota" and "two cars" by typing into the rota grid, runs them
-against no car with few replications, reads the results table and the funding verdicts,
-and saves a screenshot of each page (to the test's folder and, for
-people reviewing the app, to /tmp/app_screens/). The server is always stopped.
+car on the Cambridgeshire rota" and "two cars" by typing into the rota grid, adds a control
+room to the second (shown, not saved), runs them against no car with few replications,
+reads the results table and the funding verdicts, and saves a screenshot of each page (to
+the test's folder and, for people reviewing the app, to /tmp/app_screens/). The server is
+always stopped.
 
 Skipped, not failed, when chromium, Playwright or Streamlit is missing: the README's test
 command must pass on a machine with only Python and pip. No browser is ever downloaded.
@@ -198,6 +199,19 @@ def test_build_two_rotas_in_the_grid_run_them_and_read_the_verdict(server, tmp_p
             assert page.locator('[data-testid="stException"]').count() == 0
             _shot(page, tmp_path, "app_build.png", 3400)
 
+            # A control room on top (not saved): its rota grid, the practitioners in the
+            # week picture, and the check of the whole.
+            page.get_by_text("Mental-health practitioners in the police control room advise "
+                             "on calls by phone").click()
+            _settle(page)
+            page.get_by_text("Valid scenario two_cars: 2 car(s), 112 car-hours a week, a "
+                             "control room of 2 practitioner(s), 224 practitioner-hours a "
+                             "week").wait_for(timeout=30_000)
+            assert page.get_by_role("spinbutton",
+                                    name="Practitioners on shift at once").input_value() == "2"
+            assert page.locator('[data-testid="stException"]').count() == 0
+            _shot(page, tmp_path, "app_build_room.png", 4000)
+
             # Run and compare them against no car, with few replications.
             page.get_by_role("link", name="Run & compare", exact=True).click()
             page.get_by_text("Scenarios to compare").wait_for(timeout=30_000)
@@ -233,5 +247,5 @@ def test_build_two_rotas_in_the_grid_run_them_and_read_the_verdict(server, tmp_p
             _shot(page, tmp_path, "app_funding.png", 2600)
         finally:
             browser.close()
-    for name in ("app_build.png", "app_compare.png", "app_funding.png"):
+    for name in ("app_build.png", "app_build_room.png", "app_compare.png", "app_funding.png"):
         assert (tmp_path / name).stat().st_size > 20_000  # a page, not a blank image

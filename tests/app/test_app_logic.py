@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 import sim
-from sim.app import editing, library, running
+from sim.app import charts, editing, library, running
 from sim.cli import app as app_command
 from sim.cli import run as cli_run
 from tests.support.paths import SCENARIOS
@@ -75,6 +75,96 @@ def test_coverage_counts_cars_on_shift_against_demand():
     assert 0.5 < editing.covered_share(cover) < 1.0
     empty = editing.coverage_frame({**data, "cars": []})
     assert editing.covered_share(empty) == 0.0
+
+
+def _with_room(**room) -> dict:
+    data = sim.load_scenario(SCENARIOS / "cpft_one_car.yaml").to_dict()
+    data["control_room"] = {**editing.DEFAULT_ROOM, **room}
+    return data
+
+
+def test_control_room_grid_round_trip_and_rows():
+    data = _with_room(shifts=[{"days": "all", "start": "08:00", "end": "24:00"},
+                              {"days": ["Fri", "Sat"], "start": "22:00", "end": "02:00"}])
+    frame = editing.room_frame(data["control_room"])
+    assert list(frame.itertuples(index=False, name=None)) == \
+        [("all", "08:00", "24:00"), ("Fri, Sat", "22:00", "02:00")]
+    shifts, rows = editing.room_shifts(frame)
+    scenario = sim.scenario_from_dict({**data, "control_room": {**data["control_room"],
+                                                                "shifts": shifts}})
+    assert scenario == sim.scenario_from_dict(data)
+    # A blank row (just added) is left out; a bad one is placed at its row of the grid.
+    blank = pd.DataFrame([{"days": None, "start": None, "end": None}])
+    frame = pd.concat([blank, frame], ignore_index=True).astype("string")
+    frame.loc[2, "start"] = "25:00"
+    shifts, rows = editing.room_shifts(frame)
+    assert rows == {0: 1, 1: 2}
+    _, problems = editing.validate({**data, "control_room": {**data["control_room"],
+                                                             "shifts": shifts}}, "built")
+    [p] = problems
+    assert p.key == "control_room.shifts[1].start"
+    assert editing.room_where(p, rows) == "row 3: start"
+    assert p.message.startswith("time '25:00' is not a time of day")
+
+
+def test_coverage_counts_practitioners_apart_from_cars():
+    data = _with_room(practitioners=2)  # 08:00 to 24:00 every day
+    cover = editing.coverage_frame(data)
+    assert cover["practitioners"].sum() == 2 * 16 * 7
+    monday = cover[cover.day == "Mon"].set_index("hour")
+    assert monday["practitioners"][7] == 0 and monday["practitioners"][8] == 2
+    assert cover["cars"].sum() == 56  # the car is counted as before
+    # Share of calls arriving with a practitioner on shift: the demand in 08:00-24:00.
+    calls = cover["calls"].to_numpy()
+    open_hours = (cover["hour"] >= 8).to_numpy()
+    assert editing.covered_share(cover, "practitioners") == \
+        pytest.approx(calls[open_hours].sum() / calls.sum())
+    none = editing.coverage_frame(sim.load_scenario(SCENARIOS / "cpft_one_car.yaml").to_dict())
+    assert none["practitioners"].sum() == 0
+    # In the picture, a telephone and the practitioners under the cars' number.
+    spec = charts.coverage(cover).to_dict()
+    labels = {row["room_label"] for row in next(iter(spec["datasets"].values()))}
+    assert labels == {"", f"{charts.PHONE}2"}
+    assert "room_label" not in str(charts.coverage(none).to_dict()["layer"])
+
+
+def test_distribution_inputs_come_from_the_schemas_forms():
+    assert editing.DISTRIBUTION_FORMS["triangular"] == ("low", "mode", "high")
+    lognormal = {"dist": "lognormal", "mean": 15, "sd": 8}
+    assert editing.distribution_params(lognormal, "lognormal") == {"mean": 15.0, "sd": 8.0}
+    assert editing.distribution_params(lognormal, "gamma") == {"mean": 15.0, "sd": 8.0}
+    assert editing.distribution_params(lognormal, "fixed") == {"value": 15.0}
+    assert editing.distribution_params({"dist": "lognormal", "median": 10, "p95": 30},
+                                       "lognormal") == {"median": 10.0, "p95": 30.0}
+    assert editing.distribution_params(lognormal, "empirical") == {}
+
+
+def test_advice_defaults_to_the_scenarios_own_or_to_no_effect():
+    data = sim.load_scenario(SCENARIOS / "cpft_one_car.yaml").to_dict()
+    assert editing.default_advice(data) == data["response"]["control_room"]
+    del data["response"]["control_room"]
+    standard = data["response"]["standard"]
+    assert editing.default_advice(data) == {"p_no_deployment": 0.0,
+                                            "p_s136": standard["p_s136"],
+                                            "p_conveyed_ae": standard["p_conveyed_ae"]}
+
+
+def test_yaml_of_a_control_room_loads_back(tmp_path):
+    entries, _ = library.load_shipped()
+    entry = entries["cpft_one_car"]
+    data = _with_room(practitioners=3)
+    data["name"] = "with_room"
+    data["response"]["control_room"]["p_no_deployment"] = 0.2
+    scenario = sim.scenario_from_dict(data)
+    text = editing.scenario_yaml(scenario.to_dict(), extends=entry.extends,
+                                 parent=entry.parent, comments=entry.comments,
+                                 source=entry.source_data)
+    written = yaml.safe_load(text)
+    assert written["control_room"]["practitioners"] == 3
+    assert written["response"] == {"control_room": {"p_no_deployment": 0.2}}
+    (tmp_path / "_base.yaml").write_bytes((SCENARIOS / "_base.yaml").read_bytes())
+    (tmp_path / "with_room.yaml").write_text(text, encoding="utf-8")
+    assert sim.load_scenario(tmp_path / "with_room.yaml") == scenario
 
 
 def test_yaml_keeps_extends_and_comments_and_loads_back(tmp_path):

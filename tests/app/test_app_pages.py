@@ -254,3 +254,123 @@ def test_optimise_page_finds_the_same_rota_as_the_optimiser():
     assert ("Section 136 detentions avoided", "detentions a year") in \
         {(m, u) for m, u in zip(compared.index.get_level_values(1), compared["unit"],
                                 strict=True)}
+
+
+def _room_chart_spec(at: AppTest) -> str:
+    """The spec of the builder's week picture (the last chart of the page)."""
+    return at.get("vega_lite_chart")[-1].proto.spec
+
+
+def test_build_page_adds_a_control_room_with_its_rota_and_advice():
+    at = _app()
+    room = at.checkbox(key="room_on_0")
+    assert not room.value and "control room" in room.help
+    assert "\u260e" not in _room_chart_spec(at)  # no control room in the picture yet
+    room.check().run()
+    _no_exceptions(at)
+    assert not _errors(at)
+    # The room starts from the documented example, each input with its source on hover.
+    assert list(at.data_editor[1].value.itertuples(index=False, name=None)) == \
+        [("all", "08:00", "24:00")]
+    practitioners = at.number_input(key="room_practitioners_0")
+    assert practitioners.value == 2 and "docs/scenarios.md" in practitioners.help
+    advised = at.number_input(key="advice_p_s136_0")
+    assert advised.value == 0.02 and "Source" in advised.help and "Devon" in advised.help
+
+    at.text_input(key="name_0").set_value("car_and_room")
+    practitioners.set_value(3)
+    at.number_input(key="room_share_0").set_value(0.5)
+    at.selectbox(key="room_dist_0").set_value("gamma")
+    at.number_input(key="advice_p_no_deployment_0").set_value(0.2)
+    at.session_state["room_0"] = {"edited_rows": {0: {"end": "22:00"}}, "deleted_rows": [],
+                                  "added_rows": [{"days": "Fri, Sat", "start": "22:00",
+                                                  "end": "02:00"}]}
+    at.run()
+    _no_exceptions(at)
+    assert not _errors(at)
+    metrics = {m.label: m.value for m in at.metric}
+    # 3 practitioners x (14 h x 7 days + 4 h x 2 nights) = 318 practitioner-hours a week.
+    assert metrics["Practitioner-hours on shift a week"] == "318 h"
+    assert metrics["Control-room practitioners at once"] == "3"
+    # The week picture shows the practitioners on shift beside the cars.
+    spec = _room_chart_spec(at)
+    assert "control-room practitioners on shift" in spec and "room_label" in spec
+    _add_scenario(at)
+    s = at.session_state["library"]["car_and_room"].scenario
+    room = s.control_room
+    assert room.practitioners == 3 and room.share_screened == 0.5
+    assert room.pattern().minutes_per_week == (14 * 7 + 4 * 2) * 60
+    assert room.handling_minutes.dist == "gamma"
+    assert (room.handling_minutes.mean, room.handling_minutes.sd) == (15.0, 8.0)
+    assert s.response.control_room.p_no_deployment == 0.2
+    assert s.response.control_room.p_s136 == 0.02
+    # The cars and the rest are as they were.
+    shipped = sim.load_scenario(SCENARIOS / "cpft_one_car.yaml")
+    assert s.cars == shipped.cars and s.case_mix == shipped.case_mix
+
+    # Taking the control room away again leaves a scenario without one.
+    at.checkbox(key="room_on_0").uncheck().run()
+    _no_exceptions(at)
+    assert len(at.data_editor) == 1
+    at.text_input(key="name_0").set_value("car_no_room")
+    _add_scenario(at)
+    assert at.session_state["library"]["car_no_room"].scenario.control_room is None
+
+
+def test_control_room_problems_show_the_schemas_message_at_the_field():
+    at = _app()
+    at.checkbox(key="room_on_0").check().run()
+    at.number_input(key="room_practitioners_0").set_value(0)
+    at.number_input(key="advice_p_s136_0").set_value(0.5)
+    at.session_state["room_0"] = {"edited_rows": {}, "deleted_rows": [], "added_rows": [
+        {"days": "Mon", "start": "07:00", "end": "07:00"}]}
+    at.run()
+    _no_exceptions(at)
+    errors = _errors(at)
+    data = sim.load_scenario(SCENARIOS / "cpft_one_car.yaml").to_dict()
+    data["control_room"] = {"shifts": [{"days": "all", "start": "08:00", "end": "24:00"},
+                                       {"days": ["Mon"], "start": "07:00", "end": "07:00"}],
+                            "practitioners": 0, "share_screened": 0.8,
+                            "handling_minutes": {"dist": "lognormal", "mean": 15, "sd": 8}}
+    data["response"]["control_room"]["p_s136"] = 0.5
+    with pytest.raises(sim.ScenarioError) as caught:
+        sim.scenario_from_dict(data, source="built")
+    messages = {p.key: p.message for p in caught.value.problems}
+    assert set(messages) == {"control_room.practitioners", "control_room.shifts[1]",
+                             "response.control_room.p_s136"}
+    assert "advice cannot raise a risk" in messages["response.control_room.p_s136"]
+    # Each under its own input: the grid's names its row.
+    assert f"- control_room.practitioners: {messages['control_room.practitioners']}" in errors
+    assert f"- response.control_room.p_s136: {messages['response.control_room.p_s136']}" \
+        in errors
+    assert f"- row 2: {messages['control_room.shifts[1]']}" in errors
+    [code] = [c.value for c in at.code]
+    assert "built: control_room.practitioners: " in code
+    [button] = [b for b in at.button if b.label == "Add to this session's scenarios"]
+    assert button.disabled
+
+
+def test_a_built_control_room_is_run_and_screens_calls():
+    at = _app()
+    at.text_input(key="name_0").set_value("phone_advice")
+    at.checkbox(key="room_on_0").check().run()
+    _add_scenario(at)
+    built = at.session_state["library"]["phone_advice"].scenario
+    at.switch_page("views/compare.py").run()
+    at.multiselect(key="run_names").set_value(["no_car", "phone_advice"])
+    at.number_input(key="run_reps").set_value(2)
+    at.number_input(key="run_weeks").set_value(3)
+    at.button(key="run_go").click().run()
+    _no_exceptions(at)
+    got = at.session_state["run"].result
+    reps = got.replications.set_index("scenario")
+    assert (reps.loc["phone_advice", "cr_screened"] > 0).all()
+    assert (reps.loc["no_car", "cr_screened"] == 0).all()
+    expected = sim.compare([sim.load_scenario(SCENARIOS / "no_car.yaml"), built],
+                           baseline="no_car", reps=2, weeks=3, warmup_weeks=1,
+                           seed=built.run.seed)
+    pd.testing.assert_frame_equal(got.replications, expected.replications, check_exact=True)
+    # The headline table gains the control room's rows.
+    headline = at.table[0].value
+    assert "Calls advised by the control room" in headline.index
+    assert headline.loc["Calls advised by the control room", "no_car"].startswith("0")

@@ -1,4 +1,5 @@
-"""Page: build a scenario (demand, cars and rotas in a grid, dispatch, costs).
+"""Page: build a scenario (demand, cars and rotas in a grid, the control room,
+dispatch, costs).
 
 Every edit is applied to the draft's data and validated by the scenario schema
 (``sim/app/editing.py``); each problem is shown under the input at fault, in the command
@@ -173,6 +174,98 @@ rota = editing.cars_from_rota(grid, base.get("cars", []), source=SOURCE)
 edits["cars"] = rota.cars
 rota_slot = st.empty()
 
+st.subheader("Control room (advice by telephone)")
+room = base.get("control_room")
+room_comments = comments if room is not None else {**{
+    f"control_room.{k}": editing.ROOM_STARTING_SOURCE
+    for k in ("shifts", "practitioners", "share_screened", "handling_minutes")}, **comments}
+has_room = st.checkbox(
+    "Mental-health practitioners in the police control room advise on calls by phone",
+    value=room is not None, key=f"room_on_{v}", help=hints.hint("control_room", comments))
+room_slot = st.empty()
+room_grid_slot = room_rows = None
+room_slots: dict[str, Any] = {}
+if has_room:
+    room = room or editing.DEFAULT_ROOM
+    st.caption("The practitioners' rota, one row per shift line (days and times as for the "
+               "cars), how many are on shift at once, the share of calls passed to them and "
+               "how long a call takes. Then what happens to a call after advice: on the "
+               "picture below, the telephone and number in each hour are the practitioners "
+               "on shift.")
+    left, right = st.columns([1, 1])
+    with left:
+        room_grid = st.data_editor(
+            editing.room_frame(room), key=f"room_{v}", num_rows="dynamic", hide_index=True,
+            width="stretch",
+            column_config={
+                "days": st.column_config.TextColumn(
+                    "days", help=hints.hint("control_room.shifts", room_comments)),
+                "start": st.column_config.TextColumn("start (HH:MM)",
+                                                     help="Shift start, \"08:00\""),
+                "end": st.column_config.TextColumn("end (HH:MM)",
+                                                   help="Shift end; at or before the start: "
+                                                        "the next day"),
+            })
+        room_shifts, room_rows = editing.room_shifts(room_grid)
+        room_grid_slot = st.empty()
+    with right:
+        c1, c2 = st.columns(2)
+        practitioners = c1.number_input(
+            "Practitioners on shift at once", value=int(room.get("practitioners", 1)), step=1,
+            format="%d", key=f"room_practitioners_{v}",
+            help=hints.hint("control_room.practitioners", room_comments))
+        room_slots["practitioners"] = c1.empty()
+        share = c2.number_input(
+            "Share of calls passed to the control room", value=float(
+                room.get("share_screened", 1.0)), step=0.05, format="%.2f",
+            key=f"room_share_{v}", help=hints.hint("control_room.share_screened",
+                                                   room_comments))
+        room_slots["share_screened"] = c2.empty()
+        handling = dict(room.get("handling_minutes") or {})
+        forms = [f for f in editing.DISTRIBUTION_FORMS
+                 if f != "empirical" or handling.get("dist") == "empirical"]
+        form = c1.selectbox(
+            "Handling time of a call (minutes): distribution", forms,
+            index=forms.index(handling["dist"]) if handling.get("dist") in forms else 0,
+            key=f"room_dist_{v}",
+            help=hints.hint("control_room.handling_minutes", room_comments))
+        params = editing.distribution_params(handling, form)
+        if form == "empirical":
+            c2.caption(f"Kept from the file: {len(handling.get('values', []))} values.")
+            new_handling = handling
+        else:
+            new_handling = {"dist": form}
+            for name, value in params.items():
+                new_handling[name] = c2.number_input(
+                    f"Handling time: {name} (minutes)", value=float(value), step=1.0,
+                    format="%.2f", key=f"room_{form}_{name}_{v}",
+                    help=hints.hint("control_room.handling_minutes", room_comments))
+        room_slots["handling_minutes"] = st.empty()
+    edits["control_room"] = {
+        **{k: val for k, val in room.items()
+           if k not in ("shifts", "practitioners", "share_screened", "handling_minutes")},
+        "shifts": room_shifts, "practitioners": int(practitioners),
+        "share_screened": float(share), "handling_minutes": new_handling}
+
+    st.markdown("**After advice** (the standard response's outcomes when officers are sent "
+                "after a practitioner has advised; each no higher than without advice)",
+                help=hints.hint("response.control_room", comments))
+    advice = editing.default_advice(base)
+    labels = {"p_no_deployment": "Share resolved by phone (no officers sent)",
+              "p_s136": "Risk of a Section 136 detention after advice",
+              "p_conveyed_ae": "Risk of a conveyance to A&E after advice"}
+    cols = st.columns(3)
+    advised = dict(advice)
+    for col, key in zip(cols, editing.ADVICE_KEYS, strict=True):
+        advised[key] = col.number_input(
+            labels[key], value=float(advice.get(key, 0.0)), step=0.01, format="%.3f",
+            key=f"advice_{key}_{v}", help=hints.hint(f"response.control_room.{key}",
+                                                      comments))
+        room_slots[f"advice.{key}"] = col.empty()
+    edits["response.control_room"] = advised
+else:
+    edits["control_room"] = None
+
 st.subheader("Dispatch rules")
 dispatch = base.get("dispatch", {})
 c1, c2, c3 = st.columns(3)
@@ -233,6 +326,14 @@ place(rota_slot, [p for p in problems if p.key.startswith(("cars", "row "))],
       label=lambda p: editing.where(p, rota))
 for key, slot in cost_slots.items():
     place(slot, editing.under(problems, f"costs.{key}"))
+place(room_slot, [p for p in problems if p.key == "control_room"])
+if has_room:
+    place(room_grid_slot, editing.under(problems, "control_room.shifts"),
+          label=lambda p: editing.room_where(p, room_rows))
+    for key, slot in room_slots.items():
+        dotted = f"response.control_room.{key[7:]}" if key.startswith("advice.") \
+            else f"control_room.{key}"
+        place(slot, editing.under(problems, dotted))
 
 coverage = editing.coverage_frame(data)
 with st.container():
@@ -244,6 +345,16 @@ with st.container():
     m3.metric("Calls arriving with a car on shift", "-" if share != share else f"{share:.0%}",
               help="Share of the week's expected calls that arrive while at least one car "
                    "is on shift (whether or not it is free).")
+    if has_room:
+        m1, m2, m3 = st.columns(3)
+        m1.metric("Control-room practitioners at once", int(practitioners))
+        m2.metric("Practitioner-hours on shift a week",
+                  f"{coverage['practitioners'].sum():g} h")
+        share = editing.covered_share(coverage, "practitioners")
+        m3.metric("Calls arriving with a practitioner on shift",
+                  "-" if share != share else f"{share:.0%}",
+                  help="Share of the week's expected calls that arrive while the control "
+                       "room has a practitioner on shift (whether or not one is free).")
     if coverage["calls"].notna().all():
         st.altair_chart(charts.coverage(coverage))
 
@@ -257,8 +368,12 @@ if problems:
     for p in others:
         st.error(f"{p.key or 'scenario'}: {p.message}", icon=":material/error:")
 else:
+    room_text = (f", a control room of {scenario.control_room.practitioners} "
+                 f"practitioner(s), {coverage['practitioners'].sum():g} practitioner-hours a "
+                 "week" if scenario.control_room is not None else "")
     st.success(f"Valid scenario **{scenario.name}**: {len(scenario.cars)} car(s), "
-               f"{coverage['cars'].sum():g} car-hours a week.", icon=":material/check_circle:")
+               f"{coverage['cars'].sum():g} car-hours a week{room_text}.",
+               icon=":material/check_circle:")
 
 c1, c2 = st.columns(2)
 if c1.button("Add to this session's scenarios", type="primary", disabled=bool(problems),

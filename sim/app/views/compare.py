@@ -91,8 +91,9 @@ st.success(f"{len(ran.names)} scenario(s) x {ran.reps} replications of {ran.week
            icon=":material/check_circle:")
 
 st.subheader("Headline results")
-st.caption("Mean per replication with its 95% interval, [low, high].")
-st.table(running.headline_table(result).set_index("measure"))
+st.caption("Mean per replication with its 95% interval, [low, high]. With a control room, "
+           "its rows follow the cars' (n/a: a scenario without one).")
+st.table(running.headline_table(result, running.headline_metrics(result)).set_index("measure"))
 
 if result.baseline is not None:
     st.subheader(f"Paired differences against {result.baseline}")
