@@ -5,6 +5,8 @@ Run from the project folder::
     python benchmarks/bench.py                 # the full table (about 3 minutes on 2 cores)
     python benchmarks/bench.py --quick         # a smoke run (seconds)
     python benchmarks/bench.py --profile       # where the time goes (cProfile), per scenario
+    python benchmarks/bench.py --control-room  # only the control room's cost ratio (seconds)
+    python benchmarks/bench.py --profile --scenarios cpft_one_car,control_room_and_car
     python benchmarks/bench.py --scaling 1,2,4,8,16 --reps 64   # sweep throughput vs workers
 
 What it measures, on ``cpft_one_car``, ``cpft_two_cars`` and ``heavy``
@@ -18,6 +20,11 @@ jobs a day, calls wait up to 30 minutes):
   run, replication by replication, alternating with ours; our time as a ratio of it, for
   the scenario as shipped and with its cars on shift around the clock like the reference's;
 * **event log**: the time with ``event_log=True`` as a ratio of the time without;
+* **control room**: the cost per replication-year of a scenario with a control room and a
+  car (``scenarios/control_room_and_car.yaml`` when it exists, else ``cpft_one_car`` with
+  the control room of DESIGN.md section 8: 08:00-24:00 every day, 2 practitioners, 80% of
+  calls passed, handling lognormal mean 15 sd 8 minutes) against ``cpft_one_car`` alone,
+  timed alternately, as a ratio (target: at most 1.5);
 * **horizon**: time per replication-year and peak memory of one replication (tracemalloc
   peak, and the growth of the process's peak RSS) at 1, 10 and 50 simulated years;
 * **workers**: ``--jobs 2`` against ``--jobs 1`` for 40 replications of ``cpft_one_car``;
@@ -30,8 +37,8 @@ jobs a day, calls wait up to 30 minutes):
 
 Timings on a shared or busy machine are noisy: compare ratios measured in one run. The
 table is printed and written (atomically) to ``results/bench/bench.csv`` (``scaling.csv``
-for ``--scaling``), one row per figure: ``section, scenario, years, workers, reps,
-measure, value, unit``.
+for ``--scaling``, ``control_room.csv`` for ``--control-room``), one row per figure:
+``section, scenario, years, workers, reps, measure, value, unit``.
 """
 
 from __future__ import annotations
@@ -72,6 +79,21 @@ SCENARIO_FILES = {
     "cpft_two_cars": ROOT / "scenarios" / "cpft_two_cars.yaml",
     "heavy": ROOT / "scenarios" / "benchmarks" / "heavy.yaml",
 }
+CONTROL_ROOM_FILE = ROOT / "scenarios" / "control_room_and_car.yaml"
+CONTROL_ROOM = {
+    "shifts": [{"days": "all", "start": "08:00", "end": "24:00"}],
+    "practitioners": 2,
+    "share_screened": 0.8,
+    "handling_minutes": {"dist": "lognormal", "mean": 15, "sd": 8},
+}
+"""The control room of DESIGN.md section 8's example, added to ``cpft_one_car`` when
+``scenarios/control_room_and_car.yaml`` does not exist (the outcomes after advice,
+``response.control_room``, come from ``scenarios/_base.yaml``)."""
+CONTROL_ROOM_TARGET = 1.5
+"""Issue 11: a scenario with a control room and a car costs at most this many times a
+car-only one per replication-year."""
+BUILT = ("control_room_and_car",)
+"""Scenarios built here rather than read from SCENARIO_FILES (``--profile`` takes them)."""
 WEEKS_PER_SIM_YEAR = 52
 """Measured weeks in one simulated 'replication-year' of the benchmarks."""
 SEED = 2026
@@ -81,7 +103,18 @@ COLUMNS = ["section", "scenario", "years", "workers", "reps", "measure", "value"
 
 # ------------------------------------------------------------------ helpers
 def load(name: str) -> sim.Scenario:
+    if name == "control_room_and_car":
+        return control_room_and_car()
     return sim.load_scenario(SCENARIO_FILES[name])
+
+
+def control_room_and_car() -> sim.Scenario:
+    """A control room and a car: the shipped file, else ``cpft_one_car`` plus
+    :data:`CONTROL_ROOM`."""
+    if CONTROL_ROOM_FILE.is_file():
+        return sim.load_scenario(CONTROL_ROOM_FILE)
+    return load("cpft_one_car").with_overrides({"name": "control_room_and_car",
+                                                "control_room": CONTROL_ROOM})
 
 
 def always_on(scenario: sim.Scenario) -> sim.Scenario:
@@ -176,6 +209,41 @@ def speed_section(table: Table, names: Sequence[str], reps: int, years: int,
 
 def _same(a: dict, b: dict) -> bool:
     return all(a[k] == b[k] or (math.isnan(a[k]) and math.isnan(b[k])) for k in a)
+
+
+def control_room_section(table: Table, reps: int, years: int) -> None:
+    """The cost of a control room: a control room and a car against the car alone, per
+    replication-year on one process, alternating replication by replication."""
+    room_scenario = control_room_and_car()
+    source = (CONTROL_ROOM_FILE.relative_to(ROOT) if CONTROL_ROOM_FILE.is_file()
+              else "cpft_one_car + the control room of DESIGN.md section 8")
+    header(f"Control room: {reps} replications of {years} year(s) of cpft_one_car and of "
+           f"control_room_and_car ({source}), alternating (median per replication)")
+    weeks = WEEKS_PER_SIM_YEAR * years
+    car = ScenarioModel(load("cpft_one_car"), weeks=weeks, warmup_weeks=1)
+    room = ScenarioModel(room_scenario, weeks=weeks, warmup_weeks=1)
+    car.run(SEED, reps)  # warm up: not timed
+    room.run(SEED, reps)
+    t_car, t_room, screened = [], [], 0.0
+    for r in range(reps):
+        dt, _ = timed(partial(car.run, SEED, r))
+        t_car.append(dt)
+        dt, res = timed(partial(room.run, SEED, r))
+        t_room.append(dt)
+        screened += res.metrics["cr_screened"]
+    med_car, med_room = statistics.median(t_car), statistics.median(t_room)
+    kw = {"years": years, "reps": reps}
+    table.add("room", "cpft_one_car", "seconds per replication-year", med_car / years, "s",
+              **kw)
+    table.add("room", "control_room_and_car", "seconds per replication-year",
+              med_room / years, "s", **kw)
+    table.add("room", "control_room_and_car", "calls screened per replication-year",
+              screened / reps / years, "calls", **kw)
+    ratio = med_room / med_car
+    table.add("room", "control_room_and_car", "control room and car / car only", ratio,
+              "ratio", **kw)
+    print(f"  target: at most {CONTROL_ROOM_TARGET:g}x: "
+          f"{'met' if ratio <= CONTROL_ROOM_TARGET else 'NOT MET (see --profile)'}")
 
 
 def horizon_section(table: Table, names: Sequence[str], horizons: Sequence[int]) -> None:
@@ -425,7 +493,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--psa-draws", type=int, default=None,
                    help="draws of the sensitivity analysis section (default 1000, quick 40)")
     p.add_argument("--profile", action="store_true",
-                   help="instead of the rest: cProfile each scenario, print the top functions")
+                   help="instead of the rest: cProfile each scenario, print the top functions "
+                        "(--scenarios may also name control_room_and_car)")
+    p.add_argument("--control-room", action="store_true",
+                   help="instead of the rest: only the control room's cost ratio "
+                        "(default 20 replications, quick 4)")
     p.add_argument("--top", type=int, default=15, help="functions shown by --profile (15)")
     p.add_argument("--out", type=Path, default=ROOT / "results" / "bench",
                    help="folder for bench.csv / scaling.csv (default results/bench)")
@@ -434,10 +506,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    unknown = [n for n in args.scenarios if n not in SCENARIO_FILES]
+    known = [*SCENARIO_FILES, *BUILT] if args.profile else list(SCENARIO_FILES)
+    unknown = [n for n in args.scenarios if n not in known]
     if unknown:
         print(f"unknown scenario(s) {', '.join(unknown)}; choose from "
-              f"{', '.join(SCENARIO_FILES)}", file=sys.stderr)
+              f"{', '.join(known)}", file=sys.stderr)
         return 2
     repeat = args.repeat or (1 if args.quick else 3)
     print(f"benchmarks/bench.py on {platform.node()}: Python {platform.python_version()}, "
@@ -449,7 +522,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         profile_section(args.scenarios, args.reps or (2 if args.quick else 5), args.years,
                         args.top)
         return 0
-    if args.scaling:
+    room_reps = args.reps or (4 if args.quick else 20)
+    if args.control_room:
+        control_room_section(table, room_reps, args.years)
+        path = args.out / "control_room.csv"
+    elif args.scaling:
         scaling_section(table, args.scaling, args.points, args.reps or (8 if args.quick else 64),
                         args.years, repeat)
         path = args.out / "scaling.csv"
@@ -457,6 +534,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         reps = args.reps or (2 if args.quick else 10)
         horizons = args.horizons or ([1, 2] if args.quick else [1, 10, 50])
         speed_section(table, args.scenarios, reps, args.years, with_always_on=not args.quick)
+        control_room_section(table, room_reps, args.years)
         horizon_section(table, args.scenarios, horizons)
         workers_section(table, args.jobs_reps or (8 if args.quick else 40), args.years, repeat)
         psa_section(table, args.psa_draws or (40 if args.quick else 1000))

@@ -9,7 +9,10 @@
     when the run has a baseline and at least one other scenario).
 ``heatmap_<scenario>.png``
     Per scenario, 7 x 24 hour-of-week grids of unmet calls (off shift, busy) per week and
-    of car utilisation (busy car-hours / on-shift car-hours; blank where no car is on shift).
+    of car utilisation (busy car-hours / on-shift car-hours; blank where no car is on shift);
+    for a scenario with a control room, two more: the practitioners on shift (its cover) and
+    their utilisation (busy practitioner-hours / on-shift practitioner-hours; blank where
+    the control room is closed).
 
 Figures are built with :class:`matplotlib.figure.Figure` directly (no pyplot, no global
 state) and saved with the Agg renderer; every file is written atomically.
@@ -28,6 +31,7 @@ from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.colors import Colormap
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from sim.common import formats
 from sim.common.atomic import atomic_path
@@ -111,6 +115,16 @@ def hour_of_week_grid(df: pd.DataFrame, column: str) -> np.ndarray:
     return grid
 
 
+def _busy_share_grid(df: pd.DataFrame, busy_column: str, on_shift_column: str) -> np.ndarray:
+    """``busy / on shift`` per hour of week; NaN where nobody is on shift."""
+    busy = hour_of_week_grid(df, busy_column)
+    on_shift = hour_of_week_grid(df, on_shift_column)
+    out = np.full((7, 24), np.nan)
+    ok = np.isfinite(on_shift) & (on_shift > 0) & np.isfinite(busy)
+    out[ok] = busy[ok] / on_shift[ok]
+    return out
+
+
 def utilisation_grid(df: pd.DataFrame) -> np.ndarray:
     """Car utilisation per hour of week: ``car_busy / car_on_shift``.
 
@@ -125,12 +139,38 @@ def utilisation_grid(df: pd.DataFrame) -> np.ndarray:
         Shape ``(7, 24)``; NaN wherever ``car_on_shift`` is 0 (no car on shift), so
         those hours are left blank rather than shown as idle.
     """
-    busy = hour_of_week_grid(df, "car_busy")
-    on_shift = hour_of_week_grid(df, "car_on_shift")
-    out = np.full((7, 24), np.nan)
-    ok = np.isfinite(on_shift) & (on_shift > 0) & np.isfinite(busy)
-    out[ok] = busy[ok] / on_shift[ok]
-    return out
+    return _busy_share_grid(df, "car_busy", "car_on_shift")
+
+
+def room_utilisation_grid(df: pd.DataFrame) -> np.ndarray:
+    """Control-room utilisation per hour of week: ``cr_busy / cr_on_shift``.
+
+    Parameters
+    ----------
+    df
+        Rows of one scenario from :attr:`RunResult.by_hour_of_week` (with the control
+        room's ``cr_busy`` and ``cr_on_shift``, practitioner-hours a week in that hour).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(7, 24)``; NaN wherever ``cr_on_shift`` is 0 (the control room closed).
+    """
+    return _busy_share_grid(df, "cr_busy", "cr_on_shift")
+
+
+def room_cover_grid(df: pd.DataFrame) -> np.ndarray:
+    """Practitioners on shift per hour of week (``cr_on_shift``: practitioner-hours in
+    that hour of a week, so the mean number on shift); NaN where the room is closed."""
+    cover = hour_of_week_grid(df, "cr_on_shift")
+    return np.where(cover > 0, cover, np.nan)
+
+
+def has_control_room(result: RunResult, scenario: str) -> bool:
+    """Whether ``scenario`` of the run has a control room whose hours the table holds."""
+    s = next((s for s in result.scenarios if s.name == scenario), None)
+    return (s is not None and s.control_room is not None
+            and {"cr_on_shift", "cr_busy"} <= set(result.by_hour_of_week.columns))
 
 
 def _label(metric: str) -> str:
@@ -284,8 +324,13 @@ def differences_figure(result: RunResult) -> Figure | None:
 
 
 def _heatmap(fig: Figure, ax: Axes, grid: np.ndarray, cmap: Colormap, vmin: float, vmax: float,
-             title: str, unit: str, percent: bool = False) -> None:
-    """One 7 x 24 panel: Monday on top, hour 00 on the left; NaN cells show grey."""
+             title: str, unit: str, percent: bool = False, values: bool = False,
+             empty: str = "no car on shift in any hour") -> None:
+    """One 7 x 24 panel: Monday on top, hour 00 on the left; NaN cells show grey.
+
+    ``percent``: the scale and each cell's value as a percentage; ``values``: each cell's
+    value as a number; ``empty``: the note shown when no cell has a value.
+    """
     image = ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, vmin=vmin, vmax=vmax,
                       aspect="auto", interpolation="nearest")
     ax.set_title(title, fontsize=10, loc="left")
@@ -299,18 +344,22 @@ def _heatmap(fig: Figure, ax: Axes, grid: np.ndarray, cmap: Colormap, vmin: floa
     bar.set_label(unit, fontsize=9)
     if percent:
         bar.ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:.0%}")
-        # Each cell's value as a percentage, light text on the dark end of the scale.
+    elif values:  # counts of people: whole-number ticks
+        bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    if percent or values:
+        # Each cell's value, light text on the dark end of the scale (viridis, cividis).
         for (d, h), v in np.ndenumerate(grid):
             if math.isfinite(v):
-                ax.text(h, d, f"{v:.0%}", ha="center", va="center", fontsize=7,
-                        color="white" if v < 0.6 * vmax else "black")
+                ax.text(h, d, f"{v:.0%}" if percent else f"{v:.2g}", ha="center",
+                        va="center", fontsize=7,
+                        color="white" if v < vmin + 0.6 * (vmax - vmin) else "black")
     if not np.isfinite(grid).any():
-        ax.text(11.5, 3, "no car on shift in any hour", ha="center", va="center",
-                fontsize=12, color="dimgrey")
+        ax.text(11.5, 3, empty, ha="center", va="center", fontsize=12, color="dimgrey")
 
 
 def heatmap_figure(result: RunResult, scenario: str) -> Figure:
-    """Hour-of-week heatmaps of one scenario: unmet calls (off shift, busy), utilisation."""
+    """Hour-of-week heatmaps of one scenario: unmet calls (off shift, busy), car utilisation
+    and, for a scenario with a control room, its cover and utilisation."""
     df = result.by_hour_of_week
     rows = df[df["scenario"] == scenario]
     off = hour_of_week_grid(rows, "unmet_off_shift")
@@ -324,10 +373,13 @@ def heatmap_figure(result: RunResult, scenario: str) -> Figure:
     unmet_max = unmet_max if unmet_max > 0 else 1.0
     util_max = max(1.0, float(np.nanmax(np.append(util.ravel(), 0.0))))
 
+    room = has_control_room(result, scenario)
+    # Colour-blind-safe sequential maps: YlOrRd (counts), viridis (shares), cividis (cover).
     reds = colormaps["YlOrRd"].with_extremes(bad=_NO_CAR_COLOUR)
     util_cmap = colormaps["viridis"].with_extremes(bad=_NO_CAR_COLOUR)
-    fig = Figure(figsize=(12, 10.5), layout="constrained")
-    axes = fig.subplots(3, 1)
+    panels = 5 if room else 3
+    fig = Figure(figsize=(12, 3.5 * panels), layout="constrained")
+    axes = fig.subplots(panels, 1)
     per_week = "calls per week in this hour"
     _heatmap(fig, axes[0], off, reds, 0.0, unmet_max,
              "Unmet calls: no car on shift", per_week)
@@ -336,12 +388,33 @@ def heatmap_figure(result: RunResult, scenario: str) -> Figure:
     _heatmap(fig, axes[2], util, util_cmap, 0.0, util_max,
              "Car utilisation: busy car-hours / on-shift car-hours (grey: no car on shift)",
              "utilisation (share of on-shift time busy)", percent=True)
-    weekly = np.nansum(on_shift)
+    weekly = f"{np.nansum(on_shift):g} car-hours"
+    if room:
+        weekly += f" and {_room_panels(fig, axes[3:], rows):g} practitioner-hours"
     st = result.settings.get(scenario)
     period = f"; mean of {st.replications} replications x {st.weeks} weeks" if st else ""
-    fig.suptitle(f"Scenario '{scenario}': hour-of-week pattern ({weekly:g} car-hours on shift "
+    fig.suptitle(f"Scenario '{scenario}': hour-of-week pattern ({weekly} on shift "
                  f"per week{period})", fontsize=12)
     return fig
+
+
+def _room_panels(fig: Figure, axes: Sequence[Axes], rows: pd.DataFrame) -> float:
+    """The control room's cover and utilisation panels; returns its practitioner-hours on
+    shift a week."""
+    cover = room_cover_grid(rows)
+    util = room_utilisation_grid(rows)
+    closed = " (grey: control room closed)"
+    cover_max = max(1.0, float(np.nanmax(np.append(cover.ravel(), 0.0))))
+    _heatmap(fig, axes[0], cover, colormaps["cividis"].with_extremes(bad=_NO_CAR_COLOUR),
+             0.0, cover_max, "Control-room cover: practitioners on shift" + closed,
+             "practitioners on shift (mean over the hour)", values=True,
+             empty="control room closed in every hour")
+    _heatmap(fig, axes[1], util, colormaps["viridis"].with_extremes(bad=_NO_CAR_COLOUR), 0.0,
+             max(1.0, float(np.nanmax(np.append(util.ravel(), 0.0)))),
+             "Control-room utilisation: busy practitioner-hours / on-shift practitioner-hours"
+             + closed, "utilisation (share of on-shift time busy)", percent=True,
+             empty="control room closed in every hour")
+    return float(np.nansum(cover))
 
 
 # --------------------------------------------------------------------------- writing

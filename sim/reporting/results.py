@@ -10,7 +10,9 @@ Files::
     summary.csv           scenario, metric, mean, sd, ci_low, ci_high, n
     comparison.csv        paired differences against the baseline (two or more scenarios)
     by_hour_of_week.csv   scenario, day, hour, calls, car_attended, unmet_off_shift,
-                          unmet_busy, car_on_shift, car_busy (means per measured week)
+                          unmet_busy, not_for_car, car_on_shift, car_busy, cr_screened,
+                          cr_resolved_by_phone, cr_on_shift, cr_busy (means per
+                          measured week; cr_* are the control room's)
     by_car.csv            scenario, car, metric, mean, sd, ci_low, ci_high, n
     scenarios/<name>.yaml the fully merged scenario as run
     manifest.json         versions, platform, seeds, streams, settings, wall time, hashes

@@ -45,7 +45,10 @@ def build_page(result: RunResult, econ: Economics, psa: PSAResult | None, *,
     """
     sources = {k: v for k, v in sources.items() if v and not is_partial(v)}
     created = created or datetime.now(timezone.utc)
-    subtitle = (f"Street triage response cars: simulated with {_reps_text(result)}; money at "
+    what = ("Street triage response cars and control-room practitioners"
+            if any(s.control_room is not None for s in result.scenarios)
+            else "Street triage response cars")
+    subtitle = (f"{what}: simulated with {_reps_text(result)}; money at "
                 f"{econ_sections.price_text(econ)} prices. "
                 f"Generated {created.strftime('%d %B %Y %H:%M UTC')}.")
     return Page(

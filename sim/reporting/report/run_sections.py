@@ -9,6 +9,7 @@ Metric titles and units come from :mod:`sim.core.metrics`; numbers from
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from sim.core.metrics import BY_NAME, HEADLINE
 from sim.economics.psa import PSAResult
 from sim.reporting.report.cells import Image, Interval, decimals, image
 from sim.run.result import RunResult
+from sim.scenario.schema import ControlRoom, Shift
 
 # ------------------------------------------------------------------- scenarios
 
@@ -25,14 +27,33 @@ from sim.run.result import RunResult
 @dataclass(frozen=True)
 class ScenarioRow:
     """One scenario: its cars and rotas (``car: days start-end; ...``), car-hours a week,
-    replications and file."""
+    its control room (rota, practitioners and share screened; empty without one) and
+    practitioner-hours a week ("-" without one), replications and file."""
 
     name: str
     description: str
     rotas: tuple[str, ...]
     car_hours: str
+    control_room: tuple[str, ...]
+    room_hours: str
     run: str
     file: str
+
+
+def rota_text(shifts: Sequence[Shift]) -> str:
+    """Shifts in brief: ``Sun/Mon 15:00-23:00; every day 08:00-24:00``."""
+    return "; ".join(
+        f"{'/'.join(sh.days) if len(sh.days) < 7 else 'every day'} {sh.start}-{sh.end}"
+        for sh in shifts)
+
+
+def control_room_text(room: ControlRoom | None) -> tuple[str, ...]:
+    """The control room's rota, staffing and share screened, one line each (none: empty)."""
+    if room is None:
+        return ()
+    people = "practitioner" if room.practitioners == 1 else "practitioners"
+    return (rota_text(room.shifts), f"{room.practitioners} {people} on shift at once",
+            f"{formats.percent(room.share_screened)} of mental-health calls passed to it")
 
 
 def scenarios(result: RunResult, sources: dict[str, str]) -> tuple[ScenarioRow, ...]:
@@ -41,10 +62,12 @@ def scenarios(result: RunResult, sources: dict[str, str]) -> tuple[ScenarioRow, 
     for s in result.scenarios:
         st = result.settings[s.name]
         hours = sum(c.pattern().minutes_per_week for c in s.cars) / 60
-        rotas = tuple(f"{c.name}: " + "; ".join(
-            f"{'/'.join(sh.days) if len(sh.days) < 7 else 'every day'} {sh.start}-{sh.end}"
-            for sh in c.shifts) for c in s.cars)
+        rotas = tuple(f"{c.name}: {rota_text(c.shifts)}" for c in s.cars)
+        room = s.control_room
+        room_hours = (f"{room.pattern().minutes_per_week * room.practitioners / 60:g}"
+                      if room is not None else "-")
         rows.append(ScenarioRow(s.name, s.description.strip() or "-", rotas, f"{hours:g}",
+                                control_room_text(room), room_hours,
                                 f"{st.replications} x {st.weeks} weeks",
                                 sources.get(s.name, "-")))
     return tuple(rows)
@@ -62,10 +85,16 @@ before those attended; the calls not for the car, and the detentions, before tho
 AS_MEASURED = ("fraction", "calls per car per month")
 """Units of rates, shown as measured; every other headline unit is a count made annual."""
 
+CONTROL_ROOM_ROWS = ("cr_screened", "cr_resolved_by_phone", "deployments_avoided",
+                     "cr_utilisation")
+"""Rows the headline table adds after the others when a scenario has a control room."""
 
-def headline_metrics() -> tuple[str, ...]:
-    """The rows of the headline table: :data:`sim.core.metrics.HEADLINE` with context."""
-    return tuple(n for h in HEADLINE for n in (*CONTEXT_BEFORE.get(h, ()), h))
+
+def headline_metrics(control_room: bool = False) -> tuple[str, ...]:
+    """The rows of the headline table: :data:`sim.core.metrics.HEADLINE` with context, then
+    :data:`CONTROL_ROOM_ROWS` when a scenario of the run has a control room."""
+    rows = tuple(n for h in HEADLINE for n in (*CONTEXT_BEFORE.get(h, ()), h))
+    return rows + tuple(n for n in CONTROL_ROOM_ROWS if control_room and n not in rows)
 
 
 @dataclass(frozen=True)
@@ -92,7 +121,8 @@ def headline(result: RunResult) -> Headline:
     weeks = {st.weeks for st in result.settings.values()}
     a = WEEKS_PER_YEAR / weeks.pop() if len(weeks) == 1 else None
     rows = []
-    for name in headline_metrics():
+    room = any(s.control_room is not None for s in result.scenarios)
+    for name in headline_metrics(room):
         metric = BY_NAME[name]
         annual = metric.unit not in AS_MEASURED
         scale = a if a and annual else 1.0
@@ -152,13 +182,15 @@ class UnmetRow:
 @dataclass(frozen=True)
 class Unmet:
     """Where and why calls go unmet: the table, the worst hours per scenario (scenario,
-    hours described) and the run's plots (``plots_drawn`` False: ``--no-plots``)."""
+    hours described) and the run's plots (``plots_drawn`` False: ``--no-plots``);
+    ``control_room``: a scenario has one (its maps show its cover and utilisation)."""
 
     bands: tuple[str, ...]
     rows: tuple[UnmetRow, ...]
     worst: tuple[tuple[str, tuple[str, ...]], ...]
     plots: tuple[Image, ...]
     plots_drawn: bool
+    control_room: bool = False
 
 
 PLOTS = ("key_metrics", "differences", "heatmap_")
@@ -192,7 +224,8 @@ def unmet(result: RunResult, plot_files: dict[str, bytes]) -> Unmet:
         worst=tuple(worst),
         plots=tuple(image(png, name) for name, png in plot_files.items()
                     if name.startswith(PLOTS)),
-        plots_drawn=bool(plot_files))
+        plots_drawn=bool(plot_files),
+        control_room=any(s.control_room is not None for s in result.scenarios))
 
 
 # -------------------------------------------------------------------- manifest
