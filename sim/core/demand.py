@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.common.units import HOURS_PER_WEEK, MINUTES_PER_HOUR
+from sim.core.pathway import PathwayDraws
 from sim.core.streams import Streams
 from sim.scenario.distributions import Fixed
 from sim.scenario.schema import Scenario
@@ -91,6 +92,11 @@ class CallChunk:
     advised_officer_hours: np.ndarray  # frontline officer hours, advised standard response
     first_call_id: int = 0  # id of the chunk's first call within the replication
     first_other_id: int = 0  # id of the chunk's first other job
+    # With a Section 136 pathway (scenario ``pathway:``): each call's journey if detained.
+    # Then a detention's time is the pathway's, not in the durations above:
+    # ``standard_officer_hours``, ``advised_officer_hours`` and ``car_job_minutes`` stop
+    # at the end of the time on scene (plus any A&E hold without a detention).
+    pathway: PathwayDraws | None = None
 
 
 class CallTable:
@@ -106,7 +112,8 @@ class CallTable:
     """
 
     __slots__ = ("first_id", "arrival", "car_job_minutes", "car_travel_minutes",
-                 "s136_avoided", "ae_avoided", "standard_officer_hours")
+                 "s136_avoided", "ae_avoided", "standard_officer_hours", "chunk",
+                 "s136_fallback", "s136_car")
 
     first_id: int  # id of row 0 within the replication: row i is call first_id + i
     arrival: list[float]  # minutes
@@ -115,6 +122,9 @@ class CallTable:
     s136_avoided: list[int]  # Section 136 detention: standard response less car (-1, 0, 1)
     ae_avoided: list[int]  # A&E conveyance: standard response less car (-1, 0 or 1)
     standard_officer_hours: list[float]  # frontline officer hours, standard response
+    chunk: CallChunk  # the chunk itself (its pathway draws)
+    s136_fallback: list[bool]  # with a pathway only: detained if no car attends
+    s136_car: list[bool]  # with a pathway only: detained after a car attendance
 
     def __init__(self, chunk: CallChunk, screened: np.ndarray | None = None) -> None:
         """``screened``: calls a control-room practitioner advised on (``None``: none).
@@ -136,6 +146,10 @@ class CallTable:
         self.s136_avoided = (s136.astype(np.int8) - chunk.s136_car).tolist()
         self.ae_avoided = (ae.astype(np.int8) - chunk.ae_car).tolist()
         self.standard_officer_hours = hours.tolist()
+        self.chunk = chunk
+        if chunk.pathway is not None:
+            self.s136_fallback = s136.tolist()
+            self.s136_car = chunk.s136_car.tolist()
 
     def __len__(self) -> int:
         return len(self.arrival)
@@ -166,6 +180,7 @@ class DemandModel:
         self.p_ae_advised = np.array([a.p_conveyed_ae for a in advised])
         room = scenario.control_room
         self.handling = room.handling_minutes if room is not None else None
+        self.pathway = scenario.pathway
 
     def _draw(self, streams: Streams, name: str, call_type: np.ndarray, dists: list) -> np.ndarray:
         """One attribute for every call: ``ppf`` of its type's distribution at a uniform."""
@@ -228,14 +243,25 @@ class DemandModel:
         s136_car = u_s136 < self.p_s136_car[call_type]
         ae_std = ~s136_std & (u_ae < self.p_ae_standard[call_type])
         ae_car = ~s136_car & (u_ae < self.p_ae_car[call_type])
-        std_minutes = std_travel + std_scene + 60.0 * (s136_std * s136_hours + ae_std * ae_hours)
         s136_adv = u_s136 < self.p_s136_advised[call_type]
         ae_adv = ~s136_adv & (u_ae < self.p_ae_advised[call_type])
-        adv_minutes = std_travel + std_scene + 60.0 * (s136_adv * s136_hours + ae_adv * ae_hours)
         handling = (self.handling.ppf(u_handling) if self.handling is not None
                     else np.zeros(n))
-        car_minutes = car_travel + car_scene + 60.0 * (s136_car * car_s136_hours
-                                                        + ae_car * car_ae_hours)
+        pathway = None
+        if self.pathway is None:
+            std_minutes = std_travel + std_scene + 60.0 * (s136_std * s136_hours
+                                                           + ae_std * ae_hours)
+            adv_minutes = std_travel + std_scene + 60.0 * (s136_adv * s136_hours
+                                                           + ae_adv * ae_hours)
+            car_minutes = car_travel + car_scene + 60.0 * (s136_car * car_s136_hours
+                                                            + ae_car * car_ae_hours)
+        else:  # a detention's time comes from the pathway (sim.core.pathway)
+            std_minutes = std_travel + std_scene + 60.0 * ae_std * ae_hours
+            adv_minutes = std_travel + std_scene + 60.0 * ae_adv * ae_hours
+            car_minutes = car_travel + car_scene + 60.0 * ae_car * car_ae_hours
+            pathway = self._pathway_draws(streams, n, std_travel + std_scene,
+                                          car_travel + car_scene,
+                                          s136_std | s136_car | s136_adv)
 
         other = poisson_arrivals(
             streams["other_arrival_counts"], streams["other_arrival_offsets"], self.other_rates,
@@ -263,4 +289,44 @@ class DemandModel:
             advised_officer_hours=self.officers * adv_minutes / 60.0,
             first_call_id=first_call_id,
             first_other_id=first_other_id,
+            pathway=pathway,
+        )
+
+    def _pathway_draws(self, streams: Streams, n: int, std_scene_end: np.ndarray,
+                       car_scene_end: np.ndarray, detained: np.ndarray) -> PathwayDraws:
+        """Every call's journey if detained, each part from its own named stream.
+
+        Every call draws its uniforms (so the streams stay aligned across scenarios);
+        durations are computed only for calls detained on some pathway (``detained``),
+        the others' are 0 and never read.
+        """
+        p = self.pathway
+        assert p is not None
+        conv, pos = p.conveyance, p.place_of_safety
+        k = np.flatnonzero(detained)
+
+        def duration(stream: str, dist, scale: float = 1.0) -> np.ndarray:
+            u = streams[stream].random(n)
+            out = np.zeros(n)
+            out[k] = scale * dist.ppf(u[k])
+            return out
+
+        ambulance = streams["pathway.u_ambulance"].random(n) < conv.p_ambulance
+        wait = duration("pathway.ambulance_wait_hours", conv.ambulance_wait_hours, 60.0)
+        wait *= ambulance
+        travel = duration("pathway.travel_minutes", conv.travel_minutes)
+        handover = duration("pathway.handover_minutes", pos.handover_minutes)
+        bed = duration("pathway.bed_hours", pos.bed_hours, 60.0)
+        custody = streams["pathway.u_divert"].random(n) < pos.divert.custody
+        ae_hold = duration("pathway.ae_hours", p.ae_as_place_of_safety_hours, 60.0)
+        custody_hold = duration("pathway.custody_hours", p.custody_hours, 60.0)
+        return PathwayDraws(
+            std_scene_end=std_scene_end,
+            car_scene_end=car_scene_end,
+            ambulance_wait=wait.tolist(),
+            conveyance=(wait + travel).tolist(),
+            handover=handover.tolist(),
+            bed=bed.tolist(),
+            custody=custody.tolist(),
+            divert_hold=np.where(custody, custody_hold, ae_hold).tolist(),
         )

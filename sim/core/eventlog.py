@@ -37,8 +37,17 @@ Columns (times in minutes from Monday 00:00 of week 0, the model's clock):
     (``end_of_shift: hand_over``).
 ``s136``, ``ae_conveyed``
     The call's Section 136 detention and A&E conveyance on the pathway it took (the
-    car's outcome when a car attended, else the standard response's); empty for other
-    jobs. Over measured calls they add up to the ``s136`` and ``ae_conveyances`` metrics.
+    car's outcome when a car attended, else the standard response's, with the advised
+    probabilities when the control room advised); empty for other jobs. Over measured
+    calls they add up to the ``s136`` and ``ae_conveyances`` metrics.
+``advised``
+    Whether a control-room practitioner advised on the call by phone (``outcome``
+    ``resolved_by_phone`` when the advice resolved it with no deployment).
+``place_of_safety``, ``bed_wait_minutes``, ``released``
+    With a Section 136 pathway, for a detained call: ``bed`` (a place-of-safety bed),
+    ``ae`` or ``custody`` (diverted: no bed in time), the wait for a bed (up to
+    ``max_wait_hours`` for a divert) and when the officers (or the car's crew) were
+    released; empty otherwise.
 
 The file is Parquet when ``pyarrow`` can be imported, CSV otherwise, and is written
 atomically (:mod:`sim.common.atomic`).
@@ -57,12 +66,13 @@ from sim.core.demand import CallChunk
 
 COLUMNS: tuple[str, ...] = (
     "scenario", "replication", "kind", "id", "measured", "call_type", "arrival", "dispatch",
-    "end", "car", "pathway", "outcome", "handed_over", "s136", "ae_conveyed",
+    "end", "car", "pathway", "outcome", "handed_over", "s136", "ae_conveyed", "advised",
+    "place_of_safety", "bed_wait_minutes", "released",
 )
 """Columns of the event log, in order."""
 
 CALL_OUTCOMES = ("car_attended", "unmet_off_shift", "unmet_busy", "waiting_at_end",
-                 "not_for_car")
+                 "not_for_car", "resolved_by_phone")
 OTHER_OUTCOMES = ("car_attended", "not_attended")
 
 
@@ -88,6 +98,8 @@ class EventRecorder:
         self.other_car: list[int] = []
         self.handed_calls: set[int] = set()
         self.handed_others: set[int] = set()
+        self.advised_calls: list[np.ndarray] = []
+        self.pathway_rows: dict[int, tuple[str, float, float]] = {}
 
     def add_chunk(self, ch: CallChunk) -> None:
         """Register a chunk's calls and other jobs (the chunks of one replication, in order)."""
@@ -95,7 +107,8 @@ class EventRecorder:
             raise ValueError("chunks must be added in order, each once")
         n, n_other = ch.arrival.size, ch.other_arrival.size
         self.call_arrays.append((ch.arrival, ch.call_type, ch.s136_standard, ch.s136_car,
-                                 ch.ae_standard, ch.ae_car))
+                                 ch.ae_standard, ch.ae_car, ch.s136_advised, ch.ae_advised))
+        self.advised_calls.append(np.zeros(n, dtype=bool))
         self.other_arrays.append(ch.other_arrival)
         self.n_calls += n
         self.n_other += n_other
@@ -118,6 +131,18 @@ class EventRecorder:
 
     def call_unmet(self, cid: int, outcome: str) -> None:
         self.call_outcome[cid] = outcome
+
+    def advised(self, screened: np.ndarray) -> None:
+        """Which calls of the chunk added last a control-room practitioner advised on."""
+        self.advised_calls[-1] = np.asarray(screened, dtype=bool)
+
+    def call_released(self, cid: int, end: float) -> None:
+        """The car came free of call ``cid`` at ``end`` (known once a detention settles)."""
+        self.call_end[cid] = end
+
+    def call_pathway(self, cid: int, place: str, wait: float, release: float) -> None:
+        """Call ``cid``'s detention: where it went, the wait for a bed, the release time."""
+        self.pathway_rows[cid] = (place, wait, release)
 
     def other_attended(self, oid: int, car: int, dispatch: float, end: float) -> None:
         self.other_dispatch[oid] = dispatch
@@ -151,11 +176,21 @@ class EventRecorder:
 
         arrival = cat([a[0] for a in self.call_arrays], float)
         call_type = cat([a[1] for a in self.call_arrays], np.int64)
-        s136_std, s136_car, ae_std, ae_car = (
-            cat([a[j] for a in self.call_arrays], bool) for j in range(2, 6))
+        s136_std, s136_car, ae_std, ae_car, s136_adv, ae_adv = (
+            cat([a[j] for a in self.call_arrays], bool) for j in range(2, 8))
         car = np.array(self.call_car, dtype=np.int64)
         attended = car >= 0
         n = arrival.size
+        advised = cat(self.advised_calls, bool)
+        outcome = np.array(self.call_outcome, dtype=object)
+        deployed = outcome != "resolved_by_phone"
+        s136_std = np.where(advised, s136_adv, s136_std) & deployed
+        ae_std = np.where(advised, ae_adv, ae_std) & deployed
+        place = np.full(n, None, dtype=object)
+        wait = np.full(n, math.nan)
+        released = np.full(n, math.nan)
+        for cid, (where, minutes, when) in self.pathway_rows.items():
+            place[cid], wait[cid], released[cid] = where, minutes, when
         calls = pd.DataFrame({
             "kind": "call",
             "id": np.arange(n),
@@ -166,10 +201,14 @@ class EventRecorder:
             "end": np.array(self.call_end, dtype=float),
             "car": cars[car],
             "pathway": np.where(attended, "car", "standard").astype(object),
-            "outcome": np.array(self.call_outcome, dtype=object),
+            "outcome": outcome,
             "handed_over": self._handed(self.handed_calls, n),
             "s136": pd.array(np.where(attended, s136_car, s136_std), dtype="boolean"),
             "ae_conveyed": pd.array(np.where(attended, ae_car, ae_std), dtype="boolean"),
+            "advised": pd.array(advised, dtype="boolean"),
+            "place_of_safety": place,
+            "bed_wait_minutes": wait,
+            "released": released,
         })
         other_arrival = cat(self.other_arrays, float)
         other_car = np.array(self.other_car, dtype=np.int64)
@@ -189,6 +228,10 @@ class EventRecorder:
             "handed_over": self._handed(self.handed_others, m),
             "s136": pd.array([None] * m, dtype="boolean"),
             "ae_conveyed": pd.array([None] * m, dtype="boolean"),
+            "advised": pd.array([None] * m, dtype="boolean"),
+            "place_of_safety": np.full(m, None, dtype=object),
+            "bed_wait_minutes": np.full(m, math.nan),
+            "released": np.full(m, math.nan),
         })
         calls = calls[calls["arrival"] < t_end]
         others = others[others["arrival"] < t_end]
@@ -208,7 +251,8 @@ def combine(frames: list[tuple[str, int, pd.DataFrame]]) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame(columns=list(COLUMNS))
     out = pd.concat(parts, ignore_index=True)
-    for column in ("scenario", "kind", "call_type", "car", "pathway", "outcome"):
+    for column in ("scenario", "kind", "call_type", "car", "pathway", "outcome",
+                   "place_of_safety"):
         out[column] = out[column].astype("category")
     return out[list(COLUMNS)]
 

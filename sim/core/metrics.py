@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sim.common.units import DAYS_PER_MONTH
+from sim.common.units import DAYS_PER_MONTH, MINUTES_PER_WEEK
 from sim.core.counters import RAW_COUNTER_NAMES
 
 
@@ -98,6 +98,42 @@ METRICS: tuple[Metric, ...] = (
            "cr_busy_hours / cr_shift_hours"),
     Metric("deployments_avoided", "calls", "Standard-response deployments avoided",
            "cr_resolved_by_phone + car_attended: calls that got no frontline deployment"),
+    Metric("officer_hours_per_call", "hours per call", "Frontline officer hours per call",
+           "officer_hours / mh_calls: police time per mental-health incident"),
+    Metric("officer_hours_per_call_baseline", "hours per call",
+           "Frontline officer hours per call with no scheme",
+           "officer_hours_baseline / mh_calls"),
+    Metric("other_jobs_car_hours", "car-hours", "Car-hours on other police jobs",
+           "car hours on other (non-mental-health) jobs arising in the measured weeks"),
+    Metric("officer_hours_per_s136", "hours per detention", "Police hours per detention",
+           "police officer hours on detained calls (dispatch to release, car crews "
+           "included) / s136; with a pathway only"),
+    Metric("officer_hours_per_s136_baseline", "hours per detention",
+           "Police hours per detention with no scheme",
+           "the same in the do-minimum world; with a pathway only"),
+    Metric("car_officer_hours_per_s136", "hours per detention",
+           "Police hours per detention after a car attendance",
+           "police officer hours on detentions after a car attendance / their number; "
+           "with a pathway only"),
+    Metric("pos_occupancy", "beds", "Place-of-safety beds occupied (mean)",
+           "bed hours occupied in the measured weeks / hours in them"),
+    Metric("pos_waits", "detentions", "Detentions that waited for a bed",
+           "detentions that waited for a place-of-safety bed"),
+    Metric("pos_wait_hours", "hours", "Hours waited for a bed",
+           "hours detained people (and their officers) waited for a bed, diverts included"),
+    Metric("pos_diverted_ae", "detentions", "Diverted to A&E: no bed",
+           "detentions taken to A&E because no bed came free in time"),
+    Metric("pos_diverted_custody", "detentions", "Diverted to custody: no bed",
+           "detentions taken to custody because no bed came free in time"),
+    Metric("pos_diverted_baseline", "detentions", "Diverted with no scheme",
+           "diverts to A&E or custody in the do-minimum world"),
+    Metric("s136_breaches_24h", "detentions", "Detentions over the 24-hour limit",
+           "detentions whose time from arrival at the place of safety to the end of the "
+           "assessment (or of the A&E hold) passed legal_limit_hours"),
+    Metric("s136_breaches_baseline", "detentions", "Detentions over the limit, no scheme",
+           "the same in the do-minimum world"),
+    Metric("ambulance_wait_hours", "hours", "Hours waiting for an ambulance",
+           "hours officers waited with a detained person for an ambulance"),
 )
 
 METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in METRICS)
@@ -136,7 +172,8 @@ def _no_rounding_below_zero(value: float, scale: float) -> float:
     return value
 
 
-def derive(raw: Mapping[str, float], n_cars: int, weeks: int) -> dict[str, float]:
+def derive(raw: Mapping[str, float], n_cars: int, weeks: int, *,
+           pathway: bool = False) -> dict[str, float]:
     """Metric values of one replication from the model's raw counters.
 
     Parameters
@@ -148,6 +185,9 @@ def derive(raw: Mapping[str, float], n_cars: int, weeks: int) -> dict[str, float
         Number of cars in the scenario.
     weeks
         Measured weeks.
+    pathway
+        Whether the scenario has a Section 136 pathway; without one the per-detention
+        police hours are not modelled (NaN).
 
     Raises
     ------
@@ -159,16 +199,33 @@ def derive(raw: Mapping[str, float], n_cars: int, weeks: int) -> dict[str, float
     m = {k: raw[k] for k in (  # counters that are metrics as they stand
         "mh_calls", "car_attended", "unmet_off_shift", "unmet_busy", "waiting_at_end", "waited",
         "not_for_car", "handed_over", "other_jobs_arrived", "other_jobs_attended",
-        "s136_baseline", "ae_baseline", "officer_hours_baseline",
+        "s136_baseline", "ae_baseline", "pos_waits", "pos_wait_hours", "pos_diverted_ae",
+        "pos_diverted_custody", "pos_diverted_baseline", "s136_breaches_24h",
+        "s136_breaches_baseline", "ambulance_wait_hours",
     )}
     m["s136"] = raw["s136_baseline"] - raw["s136_avoided"]
     m["s136_avoided"] = raw["s136_baseline"] - m["s136"]
     m["ae_conveyances"] = raw["ae_baseline"] - raw["ae_avoided"]
     m["ae_avoided"] = raw["ae_baseline"] - m["ae_conveyances"]
+    # Officer hours before a detention's journey, per call (the counterfactual of each
+    # call), plus the journeys of each world (0.0 without a pathway: the same numbers).
+    m["officer_hours_baseline"] = (raw["officer_hours_baseline"]
+                                   + raw["pathway_officer_hours_baseline"])
     m["officer_hours"] = _no_rounding_below_zero(
         raw["officer_hours_baseline"] - raw["officer_hours_saved_raw"],
-        raw["officer_hours_baseline"])
-    m["officer_hours_saved"] = raw["officer_hours_baseline"] - m["officer_hours"]
+        raw["officer_hours_baseline"]) + raw["pathway_officer_hours"]
+    m["officer_hours_saved"] = m["officer_hours_baseline"] - m["officer_hours"]
+    m["officer_hours_per_call"] = _ratio(m["officer_hours"], m["mh_calls"])
+    m["officer_hours_per_call_baseline"] = _ratio(m["officer_hours_baseline"], m["mh_calls"])
+    m["other_jobs_car_hours"] = raw["other_jobs_car_minutes"] / 60.0
+    nan = math.nan
+    m["officer_hours_per_s136"] = (_ratio(raw["s136_police_hours"], m["s136"])
+                                   if pathway else nan)
+    m["officer_hours_per_s136_baseline"] = (
+        _ratio(raw["s136_police_hours_baseline"], raw["s136_baseline"]) if pathway else nan)
+    m["car_officer_hours_per_s136"] = (
+        _ratio(raw["car_s136_police_hours"], raw["car_s136"]) if pathway else nan)
+    m["pos_occupancy"] = raw["pos_bed_minutes"] / (weeks * MINUTES_PER_WEEK) if weeks else nan
     m["car_shift_hours"] = raw["car_shift_minutes"] / 60.0
     m["car_busy_hours"] = raw["car_busy_minutes"] / 60.0
     m["car_overtime_hours"] = _no_rounding_below_zero(raw["car_overtime_minutes"] / 60.0,

@@ -45,12 +45,14 @@ from sim.core.counters import Counters
 from sim.core.demand import CallChunk, CallTable, DemandModel
 from sim.core.eventlog import EventRecorder
 from sim.core.metrics import derive
+from sim.core.pathway import Detention, PathwayWorld
 from sim.core.streams import Streams
 from sim.scenario.calendar import (
     HOURS_PER_WEEK,
     MINUTES_PER_HOUR,
     MINUTES_PER_WEEK,
     OnShiftClock,
+    intervals_by_hour,
     shift_minutes_by_hour,
 )
 from sim.scenario.schema import Scenario
@@ -86,12 +88,17 @@ class _Car:
     __slots__ = (
         "name", "index", "takes_other", "pattern", "clock", "hour_clock", "per_week",
         "on_shift", "busy_until", "seq", "job_measured", "job_kind", "job_id",
-        "attended", "other_attended", "busy_minutes", "overtime_minutes",
+        "attended", "other_attended", "busy_minutes", "overtime_minutes", "officers",
+        "detention", "other_measured",
     )
 
     def __init__(self, name: str, index: int, takes_other: bool, pattern,
-                 clock: OnShiftClock) -> None:
+                 clock: OnShiftClock, officers: int = 1) -> None:
         self.name = name
+        self.officers = officers
+        # With a pathway: the detention the crew is conveying, until it reaches the place
+        # of safety and its release time is known (busy_until is inf meanwhile).
+        self.detention: Detention | None = None
         self.index = index
         self.takes_other = takes_other
         self.pattern = pattern
@@ -104,6 +111,7 @@ class _Car:
         self.busy_until = -math.inf
         self.seq = 0  # job counter: a completion event for an older job is stale
         self.job_measured = False  # the job in hand is a call arriving in the measured weeks
+        self.other_measured = False  # ... an other job arising in the measured weeks
         self.job_kind: str | None = None  # event log only: "call" or "other", and the
         self.job_id = -1  # id of the job in hand
         self.attended = 0
@@ -191,7 +199,7 @@ class _Replication:
         self.track_completions = self.max_wait > 0
         self.frontline_officers = sc.response.standard.officers
         self.cars = [
-            _Car(c.name, i, takes, p, p.cumulative())
+            _Car(c.name, i, takes, p, p.cumulative(), c.officers)
             for i, (c, takes, p) in enumerate(
                 zip(sc.cars, model.car_takes_other, model.patterns, strict=True))
         ]
@@ -210,9 +218,20 @@ class _Replication:
         self.hour_calls = np.zeros(HOURS_PER_WEEK, dtype=np.int64)
         self.hour_not_for_car = np.zeros(HOURS_PER_WEEK, dtype=np.int64)
         self.hour_resolved = np.zeros(HOURS_PER_WEEK, dtype=np.int64)
+        self.hour_screened = np.zeros(HOURS_PER_WEEK, dtype=np.int64)
+        self.hour_cr_busy = np.zeros(HOURS_PER_WEEK)
         room = model.room
         # When each practitioner comes free (a heap): a loss system, no queue.
         self.room_free = [-math.inf] * room.practitioners if room is not None else []
+        # The Section 136 pathway (sim.core.pathway): this scenario's world and the
+        # do-minimum world (every call the standard response, the same places of safety).
+        self.world = self.dominimum = None
+        if sc.pathway is not None:
+            self.world = PathwayWorld(sc.pathway, self.t_start, self.t_end, self._car_released)
+            self.dominimum = PathwayWorld(sc.pathway, self.t_start, self.t_end,
+                                          track_hours=False)
+            if event_log:
+                self.world.settled = []
 
     # ------------------------------------------------------------------ run
     def run(self) -> ReplicationResult:
@@ -223,17 +242,25 @@ class _Replication:
         env.run(until=self.t_end)
         log = self.log
         counts = self.counts
+        world = self.world
         for calls, i in self.queue:
             arrival = calls.arrival[i]
             expired = arrival + self.max_wait < self.t_end
             if log is not None:
                 log.call_unmet(calls.first_id + i, "unmet_busy" if expired else "waiting_at_end")
+            if world is not None:  # the standard response once the wait is over
+                self._standard_detention(calls, i, arrival + self.max_wait)
             if arrival >= self.t_start:
                 if expired:
                     counts.unmet_busy += 1
                     self.hour_busy[int(arrival // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
                 else:
                     counts.waiting_at_end += 1
+        if world is not None:
+            self.queue.clear()
+            world.settle_until(math.inf)
+            self.dominimum.settle_until(math.inf)
+            self._pathway_totals()
         counts.car_shift_minutes = float(self.model.shift_minutes_by_hour.sum())
         counts.car_busy_minutes = sum(car.busy_minutes for car in self.cars)
         counts.car_overtime_minutes = sum(car.overtime_minutes for car in self.cars)
@@ -241,8 +268,31 @@ class _Replication:
             counts.cr_shift_minutes = self.model.room.shift_minutes
         return self._result()
 
+    def _pathway_totals(self) -> None:
+        """The pathway's raw counters from both worlds (after every detention is settled)."""
+        counts, w, d = self.counts, self.world, self.dominimum
+        counts.pathway_officer_hours = w.frontline_minutes / 60.0
+        counts.pathway_officer_hours_baseline = d.frontline_minutes / 60.0
+        counts.s136_police_hours = w.police_minutes / 60.0
+        counts.s136_police_hours_baseline = d.police_minutes / 60.0
+        counts.car_s136 = w.car_detentions
+        counts.car_s136_police_hours = w.car_police_minutes / 60.0
+        counts.pos_waits = w.waits
+        counts.pos_wait_hours = w.wait_minutes / 60.0
+        counts.pos_diverted_ae = w.diverted_ae
+        counts.pos_diverted_custody = w.diverted_custody
+        counts.pos_diverted_baseline = d.diverted_ae + d.diverted_custody
+        counts.s136_breaches_24h = w.breaches
+        counts.s136_breaches_baseline = d.breaches
+        counts.ambulance_wait_hours = w.ambulance_wait_minutes / 60.0
+        counts.pos_bed_minutes = w.bed_minutes
+        if self.log is not None and w.settled is not None:
+            for cid, place, wait, release in w.settled:
+                self.log.call_pathway(cid, place, wait, release)
+
     def _result(self) -> ReplicationResult:
-        metrics = derive(self.counts.as_dict(), len(self.cars), self.model.weeks)
+        metrics = derive(self.counts.as_dict(), len(self.cars), self.model.weeks,
+                         pathway=self.world is not None)
         by_hour = {
             "calls": self.hour_calls.astype(float),
             "car_attended": np.array(self.hour_attended, dtype=float),
@@ -250,7 +300,11 @@ class _Replication:
             "unmet_busy": np.array(self.hour_busy, dtype=float),
             "not_for_car": self.hour_not_for_car.astype(float),
             "cr_resolved_by_phone": self.hour_resolved.astype(float),
+            "cr_screened": self.hour_screened.astype(float),
             "car_busy_minutes": np.array(self.hour_car_busy),
+            "cr_busy_minutes": self.hour_cr_busy.copy(),
+            "pos_bed_minutes": (self.world.beds_by_hour().copy() if self.world is not None
+                                else np.zeros(HOURS_PER_WEEK)),
         }
         by_car = [
             {
@@ -298,6 +352,7 @@ class _Replication:
         hour_off = self.hour_off
         all_sent = bool(self.model.demand.sent_to_car.all())
         room = self.model.room
+        world = self.world
         for ch in self.model.demand.chunks(self.streams, t_end):
             # The control room decides first, from the calls' own uniforms alone: it does
             # not depend on the cars, so a chunk is screened in one pass.
@@ -306,8 +361,12 @@ class _Replication:
                 screened = self._screen(ch)
                 resolved = screened & ch.phone_resolves
             self._chunk_totals(ch, screened, resolved)
+            if self.world is not None:
+                self._chunk_pathway(ch, screened, resolved)
             if log is not None:
                 log.add_chunk(ch)
+                if screened is not None:
+                    log.advised(screened)
                 if resolved is not None:
                     for i in np.flatnonzero(resolved).tolist():
                         log.call_unmet(ch.first_call_id + i, "resolved_by_phone")
@@ -342,6 +401,8 @@ class _Replication:
                     # No car on shift (most calls): the standard response, counted here.
                     if log is not None:
                         log.call_unmet(calls.first_id + i, "unmet_off_shift")
+                    if world is not None and calls.s136_fallback[i]:
+                        self._standard_detention(calls, i, t)
                     if t >= t_start:
                         counts.unmet_off_shift += 1
                         hour_off[int(t // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
@@ -354,6 +415,91 @@ class _Replication:
                         other_job(t, first_other + o, other_minutes[o])
             if n_due < order.size:
                 break
+
+    # -------------------------------------------------------------- pathway
+    def _chunk_pathway(self, ch: CallChunk, screened: np.ndarray | None,
+                       resolved: np.ndarray | None) -> None:
+        """A new chunk with a pathway: settle what is due, then add its known detentions.
+
+        The do-minimum world gets every call's standard-response detention; this world
+        gets those of calls that never reach a car (a type the car is not sent to), with
+        the advised risk where the control room advised. Every earlier chunk's detentions
+        are known by now, so both worlds settle up to the chunk's start first.
+        """
+        now = self.env.now
+        self._settle(now)
+        self.world.beds_by_hour()  # memory stays flat in the horizon
+        dom = self.dominimum
+        dom.settle_until(now)
+        d = ch.pathway
+        officers = self.frontline_officers
+        t0 = ch.arrival + d.std_scene_end
+        scene = (officers * d.std_scene_end).tolist()
+        measured = (ch.arrival >= self.t_start).tolist()
+        first = ch.first_call_id
+        t0_list = t0.tolist()
+        for i in np.flatnonzero(ch.s136_standard).tolist():
+            dom.push(Detention(d, i, t0_list[i], officers, scene[i], None, measured[i],
+                               first + i))
+        detained = ch.s136_standard if screened is None else np.where(
+            screened, ch.s136_advised, ch.s136_standard)
+        mask = detained & ~ch.sent_to_car
+        if resolved is not None:
+            mask &= ~resolved
+        world = self.world
+        for i in np.flatnonzero(mask).tolist():
+            world.push(Detention(d, i, t0_list[i], officers, scene[i], None, measured[i],
+                                 first + i))
+
+    def _standard_detention(self, calls: CallTable, i: int, dispatch: float) -> None:
+        """Call ``i`` gets the standard response from ``dispatch``: its detention, if any."""
+        if calls.s136_fallback[i]:
+            d = calls.chunk.pathway
+            scene = float(d.std_scene_end[i])
+            officers = self.frontline_officers
+            self.world.push(Detention(d, i, dispatch + scene, officers, officers * scene,
+                                      None, calls.arrival[i] >= self.t_start,
+                                      calls.first_id + i))
+
+    def _settle(self, t: float) -> None:
+        """Settle this world's detentions due by ``t``, in arrival order at the beds.
+
+        A call waiting for a car whose wait ends before the next detention's arrival at
+        a place of safety gets the standard response first (as :meth:`_serve_queue`
+        would find it later): its own detention may reach the beds before that one.
+        """
+        world, queue, max_wait = self.world, self.queue, self.max_wait
+        while True:
+            due = world.next_due()
+            if queue:
+                calls, i = queue[0]
+                expiry = calls.arrival[i] + max_wait
+                if expiry < due and expiry < t:
+                    queue.popleft()
+                    self._expired(calls, i)
+                    continue
+            if due > t:
+                return
+            world.settle_next()
+
+    def _car_at_pos(self, event: Timeout) -> None:
+        """A car's crew reaches the place of safety with a detained person."""
+        self._settle(self.env.now)
+
+    def _car_released(self, det: Detention, release: float) -> None:
+        """The world settled a car's detention: the crew is free at ``release``."""
+        car = det.car
+        if det.frontline or car.detention is not det:  # handed over meanwhile
+            return
+        car.detention = None
+        self._account(car, det.t1, release, 1.0)
+        car.busy_until = release
+        car.seq += 1
+        if self.log is not None and car.job_kind == "call":
+            self.log.call_released(car.job_id, release)
+        if self.track_completions:
+            event = Timeout(self.env, max(0.0, release - self.env.now), (car, car.seq))
+            event.callbacks.append(self._freed)
 
     def _screen(self, ch: CallChunk) -> np.ndarray:
         """Which of the chunk's calls a practitioner advises on; counts the control room.
@@ -379,15 +525,27 @@ class _Replication:
         a = np.maximum(t[s], self.t_start)
         b = np.minimum(t[s] + handling[s], self.t_end)
         inside = b > a
+        a, b = a[inside], b[inside]
         counts = self.counts
-        counts.cr_busy_minutes += float(
-            (room.clock(b[inside]) - room.clock(a[inside])).sum())
+        counts.cr_busy_minutes += float((room.clock(b) - room.clock(a)).sum())
+        self._room_busy_by_hour(a, b)
         m = (t >= self.t_start) & (t < self.t_end)
         counts.cr_screened += int((screened & m).sum())
+        hours = (t[screened & m] // MINUTES_PER_HOUR).astype(np.int64) % HOURS_PER_WEEK
+        self.hour_screened += np.bincount(hours, minlength=HOURS_PER_WEEK)
         counts.cr_unscreened_off_shift += int((~on & m).sum())
         counts.cr_not_passed += int((on & ~passed & m).sum())
         counts.cr_unscreened_busy += int((on & passed & ~screened & m).sum())
         return screened
+
+    def _room_busy_by_hour(self, a: np.ndarray, b: np.ndarray) -> None:
+        """Add practitioners' on-shift busy minutes in ``[a, b)`` to their hours of week.
+
+        The on-shift part of each hour's piece is ``clock(end) - clock(start)``, as for
+        the total (which is summed apart, so the by-hour figures add up to it up to
+        rounding).
+        """
+        self.hour_cr_busy += intervals_by_hour(a, b, self.model.room.clock)
 
     def _chunk_totals(self, ch: CallChunk, screened: np.ndarray | None = None,
                       resolved: np.ndarray | None = None) -> None:
@@ -439,6 +597,8 @@ class _Replication:
             return
         if self.log is not None:
             self.log.call_unmet(calls.first_id + i, "unmet_busy")
+        if self.world is not None:
+            self._standard_detention(calls, i, t)
         if t >= self.t_start:
             self.counts.unmet_busy += 1
             self.hour_busy[int(t // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
@@ -447,8 +607,13 @@ class _Replication:
         arrival = calls.arrival[i]
         measured = arrival >= self.t_start
         end = now + calls.car_job_minutes[i]
-        self._start_job(car, now, end)
+        if self.world is not None and calls.s136_car[i]:
+            self._start_car_detention(car, now, calls, i, measured)
+            end = math.inf  # known once the crew reaches a place of safety
+        else:
+            self._start_job(car, now, end)
         car.job_measured = measured
+        car.other_measured = False
         if self.log is not None:
             car.job_kind, car.job_id = "call", calls.first_id + i
             self.log.call_attended(car.job_id, car.index, now, end)
@@ -464,6 +629,22 @@ class _Replication:
             car.attended += 1
             self.hour_attended[int(arrival // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
 
+    def _start_car_detention(self, car: _Car, now: float, calls: CallTable, i: int,
+                             measured: bool) -> None:
+        """The car's crew detains the person: busy until the pathway releases them."""
+        d = calls.chunk.pathway
+        scene = float(d.car_scene_end[i])
+        det = Detention(d, i, now + scene, car.officers, car.officers * scene, car, measured,
+                        calls.first_id + i)
+        t1 = det.t1
+        self._account(car, now, t1, 1.0)  # to the place of safety; the rest when settled
+        car.busy_until = math.inf
+        car.seq += 1
+        car.detention = det
+        self.world.push(det)
+        event = Timeout(self.env, max(0.0, t1 - self.env.now))
+        event.callbacks.append(self._car_at_pos)
+
     def _other_job(self, t: float, oid: int, minutes: float) -> None:
         """Other job ``oid`` arising at ``t``, needing a car for ``minutes``."""
         for car in self.other_cars:
@@ -471,11 +652,13 @@ class _Replication:
                 end = t + minutes
                 self._start_job(car, t, end)
                 car.job_measured = False
+                car.other_measured = t >= self.t_start
                 if self.log is not None:
                     car.job_kind, car.job_id = "other", oid
                     self.log.other_attended(oid, car.index, t, end)
                 if t >= self.t_start:
                     self.counts.other_jobs_attended += 1
+                    self.counts.other_jobs_car_minutes += minutes
                     car.other_attended += 1
                 return
 
@@ -503,28 +686,49 @@ class _Replication:
             if arrival + max_wait >= now:
                 break
             queue.popleft()  # waited too long: standard response
-            if self.log is not None:
-                self.log.call_unmet(calls.first_id + i, "unmet_busy")
-            if arrival >= self.t_start:
-                self.counts.unmet_busy += 1
-                self.hour_busy[int(arrival // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
+            self._expired(calls, i)
         if queue:
             calls, i = queue.popleft()
             self._start_call(car, now, calls, i)
 
+    def _expired(self, calls: CallTable, i: int) -> None:
+        """Call ``i`` waited ``max_wait_minutes`` for a car in vain: the standard response."""
+        arrival = calls.arrival[i]
+        if self.log is not None:
+            self.log.call_unmet(calls.first_id + i, "unmet_busy")
+        if self.world is not None:
+            self._standard_detention(calls, i, arrival + self.max_wait)
+        if arrival >= self.t_start:
+            self.counts.unmet_busy += 1
+            self.hour_busy[int(arrival // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
+
     def _hand_over(self, car: _Car) -> None:
         """Shift over with a job in hand: frontline officers take the rest of it."""
         now = self.env.now
-        self._account(car, now, car.busy_until, -1.0)
+        det = car.detention
+        if det is not None:  # on the way to a place of safety: officers take the journey
+            car.detention = None
+            det.frontline = True
+            det.officers = self.frontline_officers
+            end = det.t1  # accounted so far
+        else:
+            end = car.busy_until
+        if car.other_measured:  # the rest of an other job is done elsewhere
+            self.counts.other_jobs_car_minutes -= end - now
+        self._account(car, now, end, -1.0)
         if car.job_measured:
             self.counts.handed_over += 1
-            remaining_hours = (car.busy_until - now) / 60.0
+            # With a detention under way the pathway charges the officers from t0 on
+            # (sim.core.pathway); here only the rest of the time on scene, or, past t0,
+            # a credit for the part of the journey the car's crew made.
+            remaining_hours = ((det.t0 if det is not None else end) - now) / 60.0
             self.counts.officer_hours_saved_raw -= self.frontline_officers * remaining_hours
         if self.log is not None and car.job_kind is not None:
             self.log.handed_over(car.job_kind, car.job_id, now)
         car.busy_until = now
         car.seq += 1
         car.job_measured = False
+        car.other_measured = False
         car.job_kind = None
 
     # ------------------------------------------------------------ car time

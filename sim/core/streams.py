@@ -35,6 +35,14 @@ STREAM_NAMES: tuple[str, ...] = (
     "car.on_scene_minutes",
     "car.s136_handover_hours",
     "car.ae_handover_hours",
+    "pathway.u_ambulance",  # uniform deciding conveyance by ambulance (else police)
+    "pathway.ambulance_wait_hours",
+    "pathway.travel_minutes",
+    "pathway.handover_minutes",
+    "pathway.bed_hours",
+    "pathway.u_divert",  # uniform deciding a divert's destination (custody or A&E)
+    "pathway.ae_hours",
+    "pathway.custody_hours",
     "other_arrival_counts",
     "other_arrival_offsets",
     "other_job_minutes",

@@ -23,7 +23,7 @@ BY_CAR_METRICS = ("car_attended", "other_jobs_attended", "car_shift_hours", "car
                   "car_overtime_hours", "car_utilisation", "car_incidents_per_month")
 
 HOUR_COUNTERS = ("calls", "car_attended", "unmet_off_shift", "unmet_busy", "not_for_car",
-                 "car_busy_minutes")
+                 "car_busy_minutes", "cr_screened", "cr_resolved_by_phone", "cr_busy_minutes")
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,10 @@ class RunResult:
         metric of :data:`sim.core.metrics.METRICS`.
     by_hour_of_week
         One row per scenario, day and hour: mean per measured week of ``calls``,
-        ``car_attended``, ``unmet_off_shift``, ``unmet_busy``, ``car_on_shift`` and
-        ``car_busy`` (car-hours).
+        ``car_attended``, ``unmet_off_shift``, ``unmet_busy``, ``not_for_car``,
+        ``car_on_shift`` and ``car_busy`` (car-hours); and for the control room
+        ``cr_screened``, ``cr_resolved_by_phone`` (calls), ``cr_on_shift`` and ``cr_busy``
+        (practitioner-hours; zero without a control room).
     by_car
         One row per scenario, replication and car.
     baseline
@@ -143,6 +145,9 @@ def collect(scenarios: list[Scenario], plans: Mapping[str, RunPlan],
         st = plans[s.name]
         patterns = [car.pattern() for car in s.cars]
         shift_by_hour = shift_minutes_by_hour(patterns) * st.weeks
+        room = s.control_room
+        room_by_hour = (shift_minutes_by_hour([room.pattern()]) * room.practitioners
+                        if room is not None else np.zeros(HOURS_PER_WEEK))
         sums = {k: np.zeros(HOURS_PER_WEEK) for k in HOUR_COUNTERS}
         months = st.weeks * 7 / DAYS_PER_MONTH
         for r in range(st.replications):
@@ -169,6 +174,10 @@ def collect(scenarios: list[Scenario], plans: Mapping[str, RunPlan],
                 "not_for_car": sums["not_for_car"][h] / per_week,
                 "car_on_shift": shift_by_hour[h] / st.weeks / 60.0,
                 "car_busy": sums["car_busy_minutes"][h] / per_week / 60.0,
+                "cr_screened": sums["cr_screened"][h] / per_week,
+                "cr_resolved_by_phone": sums["cr_resolved_by_phone"][h] / per_week,
+                "cr_on_shift": room_by_hour[h] / 60.0,
+                "cr_busy": sums["cr_busy_minutes"][h] / per_week / 60.0,
             })
     car_columns = ["scenario", "replication", "car", *BY_CAR_METRICS]
     return RunResult(

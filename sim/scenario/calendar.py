@@ -16,7 +16,7 @@ Windows of different cars are never merged: cars add up.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -169,6 +169,50 @@ class OnShiftClock:
         if i >= 0:
             within = self._before[i] + min(offset, self._ends[i]) - self._starts[i]
         return weeks * self._per_week + within
+
+
+def _minutes_before_by_hour(t: np.ndarray) -> np.ndarray:
+    """Summed over times ``t``: the minutes of ``[0, t)`` in each hour of the week."""
+    weeks, offset = np.divmod(t, MINUTES_PER_WEEK)
+    hour = (offset // MINUTES_PER_HOUR).astype(np.int64)
+    part = offset - hour * MINUTES_PER_HOUR
+    # 60 for every whole hour of the week before t's own hour, then its part of that one
+    later = np.bincount(hour, minlength=HOURS_PER_WEEK)[::-1].cumsum()[::-1]  # hour >= h
+    whole = later - np.bincount(hour, minlength=HOURS_PER_WEEK)  # hour > h
+    out = MINUTES_PER_HOUR * (whole + weeks.sum())
+    return out + np.bincount(hour, weights=part, minlength=HOURS_PER_WEEK)
+
+
+def intervals_by_hour(a: np.ndarray, b: np.ndarray,
+                      clock: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+    """Minutes of the intervals ``[a, b)`` in each of the 168 hours of the week, summed.
+
+    Without ``clock``, as ``F(b) - F(a)`` where ``F(t)`` counts the minutes of
+    ``[0, t)`` in each hour (O(n), however long the intervals). With ``clock`` (minutes
+    on shift before each time, in bulk), each interval is cut at whole hours and a piece
+    counts ``clock(end) - clock(start)``, its on-shift part (for short intervals).
+    """
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.size == 0:
+        return np.zeros(HOURS_PER_WEEK)
+    if clock is None:
+        return _minutes_before_by_hour(b) - _minutes_before_by_hour(a)
+    out = np.zeros(HOURS_PER_WEEK)
+    first = a // MINUTES_PER_HOUR
+    span = int((np.ceil(b / MINUTES_PER_HOUR) - first).max(initial=0))
+    for k in range(span):
+        start = (first + k) * MINUTES_PER_HOUR
+        lo = np.maximum(a, start)
+        hi = np.minimum(b, start + MINUTES_PER_HOUR)
+        live = hi > lo
+        if not live.any():
+            continue
+        lo, hi = lo[live], hi[live]
+        part = clock(hi) - clock(lo)
+        hours = (first[live] + k).astype(np.int64) % HOURS_PER_WEEK
+        out += np.bincount(hours, weights=part, minlength=HOURS_PER_WEEK)
+    return out
 
 
 def shift_minutes_by_hour(patterns: Sequence[WeeklyPattern]) -> np.ndarray:

@@ -86,6 +86,12 @@ MAX_MEAN_MINUTES = 7 * 24 * 60
 """Mean of a duration in minutes: a week; a longer job holds a car past the rota's repeat."""
 MAX_MEAN_HOURS = 7 * 24
 """Mean of a duration in hours: a week, as for minutes."""
+MAX_BEDS = 1000
+"""Place-of-safety beds: England has a few hundred in all; ``inf`` means no limit."""
+MAX_BED_WAIT_HOURS = 72
+"""Officers' longest wait for a bed before a divert: three days is already no limit."""
+MAX_LEGAL_LIMIT_HOURS = 7 * 24
+"""The detention limit to count breaches against: 24 h in law (36 h with an extension)."""
 
 
 class _Strict(BaseModel):
@@ -337,6 +343,85 @@ class ControlRoom(_Strict):
         return WeeklyPattern.from_intervals([iv for s in self.shifts for iv in s.intervals()])
 
 
+class Conveyance(_Durations):
+    """How a detained person reaches a place of safety (officers go with them)."""
+
+    p_ambulance: Probability = Field(
+        default=0.35, description="share conveyed by ambulance (else a police vehicle)")
+    ambulance_wait_hours: Distribution = Field(
+        description="officers' wait with the person for an ambulance")
+    travel_minutes: Distribution = Field(description="the journey to the place of safety")
+
+
+class Divert(_Strict):
+    """Where a detained person goes when no place-of-safety bed comes free in time."""
+
+    ae: Probability
+    custody: Probability
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> Divert:
+        if not math.isclose(self.ae + self.custody, 1.0, abs_tol=1e-6):
+            raise ValueError(f"divert shares ae and custody must add up to 1, they add up "
+                             f"to {self.ae + self.custody:g}")
+        return self
+
+
+class PlaceOfSafety(_Durations):
+    """Health-based places of safety: a shared pool of beds, first come first served."""
+
+    beds: int | Literal["inf"] = Field(
+        description="beds (a resource shared by every pathway); inf (or .inf) for no limit")
+    handover_minutes: Distribution = Field(
+        description="officers' handover once a bed is free")
+    bed_hours: Distribution = Field(
+        description="a bed is occupied from the person's arrival at it to the end of the "
+                    "assessment")
+    max_wait_hours: float = Field(
+        default=2.0, ge=0, le=MAX_BED_WAIT_HOURS,
+        description="officers wait for a bed this long at most, then divert")
+    divert: Divert = Field(default_factory=lambda: Divert(ae=0.97, custody=0.03))
+
+    @field_validator("beds", mode="before")
+    @classmethod
+    def _beds(cls, value: Any) -> Any:
+        if isinstance(value, float) and math.isinf(value) and value > 0:
+            return "inf"
+        if isinstance(value, bool):
+            raise ValueError("beds must be a whole number of beds or inf")
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, int) and not 1 <= value <= MAX_BEDS:
+            raise ValueError(f"beds must be between 1 and {MAX_BEDS:,}, or inf for no limit; "
+                             f"got {value}")
+        return value
+
+    @property
+    def bed_count(self) -> float:
+        """The number of beds as a number (``math.inf`` for no limit)."""
+        return math.inf if self.beds == "inf" else float(self.beds)
+
+
+class Pathway(_Durations):
+    """The Section 136 pathway: what a detention holds officers (or the car's crew) for.
+
+    Absent, a detention holds officers for the drawn ``s136_hours`` (standard response)
+    or ``s136_handover_hours`` (car). Present, it replaces both: conveyance, the wait for
+    a bed, handover, or a divert to A&E or custody when no bed comes free in time.
+    """
+
+    conveyance: Conveyance
+    place_of_safety: PlaceOfSafety
+    ae_as_place_of_safety_hours: Distribution = Field(
+        description="officers held at A&E after a divert")
+    custody_hours: Distribution = Field(
+        default_factory=lambda: Fixed(dist="fixed", value=3),
+        description="officers held booking a person into custody after a divert")
+    legal_limit_hours: float = Field(
+        default=24.0, gt=0, le=MAX_LEGAL_LIMIT_HOURS,
+        description="detention limit from arrival at the place of safety (breaches counted)")
+
+
 class Dispatch(_Strict):
     """Dispatch rules shared by all cars."""
 
@@ -450,6 +535,7 @@ class Scenario(_Strict):
     control_room: ControlRoom | None = None
     dispatch: Dispatch = Field(default_factory=Dispatch)
     response: Response
+    pathway: Pathway | None = None
     case_mix: list[CallType] | None = Field(default=None, max_length=MAX_CALL_TYPES)
     costs: Costs | None = None
     uncertainty: Uncertainty | None = None

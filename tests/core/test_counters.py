@@ -14,12 +14,14 @@ from sim.core import model as model_module
 from sim.core.counters import RAW_COUNTER_NAMES, RAW_COUNTERS, Counters
 from sim.core.metrics import METRIC_NAMES, derive
 from sim.core.model import ScenarioModel
-from tests.support.scenarios import ALWAYS_ON, control_room, make
+from tests.support.scenarios import ALWAYS_ON, control_room, make, pathway
 
 # Between them these two runs make every counter nonzero: a 24/7 car keeps calls queued
-# to the end, a shift car hands jobs over, a call type is never sent; then plain shifts
-# give off-shift calls and overtime.
+# to the end, a shift car hands jobs over, a call type is never sent, one bed makes
+# detentions wait, divert and overrun the limit; then plain shifts give off-shift calls
+# and overtime.
 BUSY = make({
+    **pathway(1, divert={"ae": 0.5, "custody": 0.5}, legal_limit_hours=12),
     "demand.calls_per_day": 40.0,
     "dispatch.max_wait_minutes": 240,
     "dispatch.end_of_shift": "hand_over",
@@ -39,9 +41,9 @@ def _raw_counters(scenario, monkeypatch) -> dict[str, float]:
     """What the model hands to derive() in one replication."""
     seen: list[dict[str, float]] = []
 
-    def spy(raw, n_cars, weeks):
+    def spy(raw, n_cars, weeks, **kwargs):
         seen.append(dict(raw))
-        return derive(raw, n_cars, weeks)
+        return derive(raw, n_cars, weeks, **kwargs)
 
     monkeypatch.setattr(model_module, "derive", spy)
     ScenarioModel(scenario).run(11, 0)
@@ -88,9 +90,20 @@ class _Recording(dict):
 
 def test_derive_uses_every_declared_counter_and_derives_every_metric():
     raw = _Recording({name: float(i + 1) for i, name in enumerate(RAW_COUNTER_NAMES)})
-    metrics = derive(raw, n_cars=1, weeks=4)
+    metrics = derive(raw, n_cars=1, weeks=4, pathway=True)
     assert raw.read == set(RAW_COUNTER_NAMES)
     assert list(metrics) == list(METRIC_NAMES)
+
+
+def test_per_detention_hours_are_not_modelled_without_a_pathway():
+    raw = dict.fromkeys(RAW_COUNTER_NAMES, 1.0)
+    raw["s136_avoided"] = 0.0  # one detention in this world as in the do-minimum one
+    without = derive(raw, n_cars=1, weeks=4)
+    with_pathway = derive(raw, n_cars=1, weeks=4, pathway=True)
+    for name in ("officer_hours_per_s136", "officer_hours_per_s136_baseline",
+                 "car_officer_hours_per_s136"):
+        assert math.isnan(without[name])
+        assert with_pathway[name] == 1.0
 
 
 @pytest.mark.parametrize("change", ["missing", "extra"])

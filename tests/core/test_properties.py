@@ -40,7 +40,7 @@ from sim.core.metrics import METRIC_NAMES
 from sim.core.model import ReplicationResult, ScenarioModel
 from sim.scenario.calendar import DAY_NAMES
 from sim.scenario.schema import Car
-from tests.support.scenarios import ALWAYS_ON, make
+from tests.support.scenarios import ALWAYS_ON, make, pathway
 
 # --------------------------------------------------------------------------- strategies
 
@@ -178,6 +178,15 @@ def scenarios(draw: st.DrawFn, min_cars: int = 0, max_cars: int = 5) -> sim.Scen
         overrides["response.control_room"] = {
             "p_no_deployment": draw(PROBABILITY),
             "p_s136": lowest * draw(PROBABILITY), "p_conveyed_ae": lowest * draw(PROBABILITY)}
+    if draw(st.booleans()):  # a random Section 136 pathway
+        custody = draw(st.sampled_from([0.0, 0.03, 0.5]))
+        overrides.update(pathway(
+            draw(st.sampled_from([1, 2, 3, math.inf])),
+            max_wait_hours=draw(st.sampled_from([0.0, 0.5, 2.0])),
+            p_ambulance=draw(PROBABILITY),
+            divert={"ae": 1 - custody, "custody": custody},
+            legal_limit_hours=draw(st.sampled_from([6.0, 24.0])),
+            bed_hours=draw(HOUR_DISTS)))
     try:
         scenario = make(overrides)
     except sim.ScenarioError as exc:  # only the share sum may (in principle) fail
@@ -214,7 +223,13 @@ def on_shift_hours(car: Car) -> set[int]:
 
 
 RATIOS = ("car_utilisation", "car_incidents_per_month", "mean_car_response_minutes",
-          "cr_utilisation")
+          "cr_utilisation", "officer_hours_per_call", "officer_hours_per_call_baseline",
+          "officer_hours_per_s136", "officer_hours_per_s136_baseline",
+          "car_officer_hours_per_s136")
+PATHWAY_COUNTS = ("pos_waits", "pos_diverted_ae", "pos_diverted_custody",
+                  "pos_diverted_baseline", "s136_breaches_24h", "s136_breaches_baseline")
+PATHWAY_HOURS = ("pos_occupancy", "pos_wait_hours", "ambulance_wait_hours",
+                 "other_jobs_car_hours")
 CR_PATHS = ("cr_screened", "cr_unscreened_busy", "cr_unscreened_off_shift", "cr_not_passed")
 SIGNED = ("s136_avoided", "ae_avoided", "officer_hours_saved")  # may be negative per call
 COUNTS = ("mh_calls", "car_attended", "unmet_off_shift", "unmet_busy", "waiting_at_end",
@@ -266,6 +281,7 @@ def test_every_call_counted_once_and_values_in_range(scenario, rep):
             + h["cr_resolved_by_phone"])
     assert math.isclose(h["car_busy_minutes"].sum() / 60, m["car_busy_hours"],
                         rel_tol=1e-9, abs_tol=1e-9)
+    _check_pathway(scenario, m, h)
 
     # Counts are whole and non-negative; hours non-negative.
     for k in COUNTS:
@@ -316,6 +332,40 @@ def test_every_call_counted_once_and_values_in_range(scenario, rep):
         assert math.isclose(sum(c[k] for c in res.by_car), m[k], rel_tol=1e-9, abs_tol=1e-9)
 
 
+def _check_pathway(scenario: sim.Scenario, m: dict[str, float],
+                   h: dict[str, np.ndarray]) -> None:
+    """The Section 136 pathway's metrics: whole, in range, consistent with each other."""
+    for k in PATHWAY_COUNTS:
+        assert m[k] >= 0 and m[k] == int(m[k]), k
+    for k in PATHWAY_HOURS:
+        assert m[k] >= 0, k
+    assert math.isnan(m["officer_hours_per_call"]) == (m["mh_calls"] == 0)
+    p = scenario.pathway
+    if p is None:
+        assert all(m[k] == 0 for k in PATHWAY_COUNTS + PATHWAY_HOURS[:-1])
+        assert math.isnan(m["officer_hours_per_s136"])
+        assert h["pos_bed_minutes"].sum() == 0
+        return
+    beds = p.place_of_safety.bed_count
+    # Every detention ends in a bed or a divert: diverts and waits are among them.
+    assert m["pos_diverted_ae"] + m["pos_diverted_custody"] <= m["s136"]
+    assert m["pos_diverted_baseline"] <= m["s136_baseline"]
+    assert m["pos_waits"] <= m["s136"] and m["s136_breaches_24h"] <= m["s136"]
+    assert m["pos_wait_hours"] <= m["pos_waits"] * p.place_of_safety.max_wait_hours + 1e-9
+    if math.isinf(beds):  # no wait, no divert, in either world
+        assert m["pos_waits"] == m["pos_diverted_ae"] == m["pos_diverted_custody"] == 0
+        assert m["pos_diverted_baseline"] == 0
+    else:
+        assert m["pos_occupancy"] <= beds + 1e-9
+    if p.place_of_safety.divert.custody == 0:
+        assert m["pos_diverted_custody"] == 0
+    assert math.isclose(h["pos_bed_minutes"].sum() / (scenario.run.weeks * 7 * 24 * 60),
+                        m["pos_occupancy"], rel_tol=1e-9, abs_tol=1e-12)
+    assert math.isnan(m["officer_hours_per_s136"]) == (m["s136"] == 0)
+    if m["s136"]:  # at least the time on scene and the handover or divert
+        assert m["officer_hours_per_s136"] > 0
+
+
 def _check_no_car(m: dict[str, float]) -> None:
     assert m["car_attended"] == m["waited"] == m["handed_over"] == 0
     assert m["s136_avoided"] == m["ae_avoided"] == m["officer_hours_saved"] == 0
@@ -324,7 +374,10 @@ def _check_no_car(m: dict[str, float]) -> None:
     assert m["s136"] == m["s136_baseline"] and m["ae_conveyances"] == m["ae_baseline"]
     assert m["officer_hours"] == m["officer_hours_baseline"]
     assert m["car_shift_hours"] == m["car_busy_hours"] == m["car_overtime_hours"] == 0
-    assert all(math.isnan(m[k]) for k in RATIOS)
+    assert m["other_jobs_car_hours"] == 0
+    assert m["s136_breaches_24h"] == m["s136_breaches_baseline"]
+    assert m["pos_diverted_ae"] + m["pos_diverted_custody"] == m["pos_diverted_baseline"]
+    assert all(math.isnan(m[k]) for k in RATIOS[:4] + RATIOS[-1:])
 
 
 @given(scenarios(), REPLICATION)
@@ -398,8 +451,12 @@ def test_a_car_listed_last_changes_nothing_for_the_others_without_waiting(scenar
                                                                            data):
     """Per sample path, with ``max_wait_minutes: 0``: cars are tried in listed order, so
     a car added last only takes calls and other jobs the others could not take. The
-    other cars' records are unchanged, and no call is attended less."""
+    other cars' records are unchanged, and no call is attended less. Not with finite
+    places of safety: a detention after the new car's attendance takes a bed, and the
+    other cars' detentions may then wait longer (so the pathway's beds are unlimited)."""
     scenario = scenario.with_overrides({"dispatch.max_wait_minutes": 0})
+    if scenario.pathway is not None:
+        scenario = scenario.with_overrides({"pathway.place_of_safety.beds": "inf"})
     more = with_extra_car(scenario, data)
     res, res_more = run_one(scenario, rep)[1], run_one(more, rep)[1]
     assert res_more.by_car[:-1] == res.by_car

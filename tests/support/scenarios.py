@@ -89,3 +89,27 @@ def control_room(shifts: list[dict[str, Any]] | None = None, practitioners: int 
         },
         "response.control_room": dict(ADVISED if advised is None else advised),
     }
+
+
+def pathway(beds: int | float = 2, *, max_wait_hours: float = 2.0, p_ambulance: float = 0.35,
+            divert: dict[str, float] | None = None, legal_limit_hours: float = 24.0,
+            bed_hours: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Overrides for :func:`make` that add a Section 136 pathway (DESIGN section 9)."""
+    return {
+        "pathway": {
+            "conveyance": {
+                "p_ambulance": p_ambulance,
+                "ambulance_wait_hours": {"dist": "lognormal", "mean": 1.5, "sd": 1.0},
+                "travel_minutes": {"dist": "lognormal", "mean": 30, "sd": 15},
+            },
+            "place_of_safety": {
+                "beds": beds,
+                "handover_minutes": {"dist": "lognormal", "mean": 45, "sd": 20},
+                "bed_hours": bed_hours or {"dist": "lognormal", "median": 10, "p95": 24},
+                "max_wait_hours": max_wait_hours,
+                "divert": divert or {"ae": 0.97, "custody": 0.03},
+            },
+            "ae_as_place_of_safety_hours": {"dist": "lognormal", "mean": 6, "sd": 3},
+            "legal_limit_hours": legal_limit_hours,
+        },
+    }
