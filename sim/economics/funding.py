@@ -8,9 +8,9 @@ are in ``docs/economics.md``; in brief, per unit ``u`` (a replication or a draw)
 scenario, with ``a = 52.18 / measured weeks``:
 
 1. **Quantities a year** (:func:`quantities`): car-hours paid (shift plus overtime) and
-   the crew-hours in them, cars, detentions, A&E attendances and frontline officer hours
-   avoided (each call against its own no-scheme counterfactual), and the car officers'
-   hours on other police jobs, all times ``a``.
+   the crew-hours in them, cars, control-room practitioner-hours on shift, detentions, A&E
+   attendances and frontline officer hours avoided (each call against its own no-scheme
+   counterfactual), and the car officers' hours on other police jobs, all times ``a``.
 2. **Ledger** (:func:`ledger`): one signed column per line of :data:`LINES`: quantity x
    unit cost restated to the report's price year (``sim/economics/prices.py``); costs
    negative, savings positive. Each line has the payer and cash flag of its unit cost.
@@ -67,7 +67,10 @@ class Line:
     ``kind``: ``cost`` (the scheme's own costs: optimism bias applies), ``saving``
     (resource use avoided) or ``offset`` (a cost the scheme's effect causes: the care a
     person gets instead of a detention). ``setup``: one-off, in year 0. ``volume``: grows
-    with the demand trend. ``time``: police time valued but never cash.
+    with the demand trend. ``time``: police time valued but never cash. ``resource``: the
+    scenario block the line needs (``control_room``); a line whose resource no scenario of
+    a run has is left out of its outputs (:func:`shown_lines`), so adding a resource leaves
+    the outputs of runs without it unchanged.
     """
 
     key: str
@@ -78,6 +81,7 @@ class Line:
     setup: bool = False
     volume: bool = False
     time: bool = False
+    resource: str | None = None
 
     @property
     def sign(self) -> int:
@@ -93,6 +97,8 @@ LINES: tuple[Line, ...] = (
     Line("management", "Scheme management", "management_per_year", "schemes", "cost"),
     Line("training", "Training", "training_per_car_per_year", "cars", "cost"),
     Line("setup", "Set-up (one-off, year 0)", "setup_per_car", "cars", "cost", setup=True),
+    Line("control_room", "Mental-health practitioners in the control room", "clinician_hour",
+         "cr_practitioner_hours", "cost", resource="control_room"),
     Line("detentions", "Section 136 detentions avoided", "s136_detention",
          "detentions_avoided", "saving", volume=True),
     Line("alternative_care", "Care instead of a detention", "alternative_care",
@@ -114,8 +120,30 @@ LINE_BY_KEY = {line.key: line for line in LINES}
 
 QUANTITIES = ("car_hours", "car_officer_hours", "car_clinician_hours", "cars", "schemes",
               "detentions_avoided", "ae_avoided", "officer_hours_released",
-              "other_job_officer_hours")
+              "other_job_officer_hours", "cr_practitioner_hours")
 """Quantities a year that the ledger values (:func:`quantities`)."""
+
+RESOURCE_QUANTITIES = {"control_room": ("cr_practitioner_hours",)}
+"""Quantities that only scenarios with a resource (a scenario block) have: left out of the
+outputs of a run where no scenario has it, like the resource's lines (:func:`shown_lines`)."""
+
+
+def has_resource(scenario: Scenario, resource: str) -> bool:
+    """Whether ``scenario`` has the block ``resource`` names (``control_room``)."""
+    return getattr(scenario, resource, None) is not None
+
+
+def shown_lines(scenarios: Sequence[Scenario]) -> tuple[Line, ...]:
+    """The lines of :data:`LINES` that a run of ``scenarios`` reports: every line, less
+    those of a resource (``Line.resource``) that none of them has."""
+    return tuple(line for line in LINES if line.resource is None
+                 or any(has_resource(s, line.resource) for s in scenarios))
+
+
+def hidden_quantities(scenarios: Sequence[Scenario]) -> list[str]:
+    """Quantity columns a run of ``scenarios`` leaves out (resources none of them has)."""
+    return [q for r, qs in RESOURCE_QUANTITIES.items()
+            if not any(has_resource(s, r) for s in scenarios) for q in qs]
 
 OUTCOMES = ("mh_calls", "s136", "s136_baseline", "ae_conveyances", "officer_hours",
             "unmet_calls", "car_attended", "s136_breaches_24h")
@@ -292,7 +320,10 @@ def quantities(scenario: Scenario, metrics: pd.DataFrame, crew: pd.DataFrame | N
     """Quantities (:data:`QUANTITIES`) and outcomes (:data:`OUTCOMES`) a year, per unit.
 
     ``metrics``: one row per unit (its index), one column per metric of the run;
-    ``crew``: :func:`crew_hours` (None or empty: no car).
+    ``crew``: :func:`crew_hours` (None or empty: no car). The control room's
+    practitioner-hours are its ``cr_shift_hours`` (practitioners x hours on its rota; a
+    practitioner finishing a call after the shift's end is not paid for it here). A
+    scheme (``schemes``: management and supervision) is any car or a control room.
     """
     a = annual_factor(weeks)
     out = pd.DataFrame(index=metrics.index)
@@ -301,8 +332,11 @@ def quantities(scenario: Scenario, metrics: pd.DataFrame, crew: pd.DataFrame | N
     for q in ("car_hours", "car_officer_hours", "car_clinician_hours",
               "other_job_officer_hours"):
         out[q] = a * crew[q].to_numpy(float) if crew is not None else 0.0
+    room = scenario.control_room is not None and "cr_shift_hours" in metrics.columns
+    out["cr_practitioner_hours"] = (a * metrics["cr_shift_hours"].to_numpy(float) if room
+                                    else 0.0)
     out["cars"] = float(n)
-    out["schemes"] = 1.0 if n else 0.0
+    out["schemes"] = 1.0 if n or scenario.control_room is not None else 0.0
     out["detentions_avoided"] = a * metrics["s136_avoided"].to_numpy(float)
     out["ae_avoided"] = a * metrics["ae_avoided"].to_numpy(float)
     out["officer_hours_released"] = a * metrics["officer_hours_saved"].to_numpy(float)
@@ -593,12 +627,13 @@ def compute(result, costs: dict[str, Costs | None] | None = None,
     persp = perspectives_of(priced)
     notes.extend(price_notes(used, price_of))
     kept, rows, per_rep, lines = [], [], {}, []
+    shown = shown_lines(result.scenarios)
     for scen, comp in pairs:
         if scen not in ledgers or (comp != COUNTERFACTUAL and comp not in ledgers):
             continue
         diff = paired(ledgers[scen], None if comp == COUNTERFACTUAL else ledgers[comp])
         price = price_of[scen] or price_of.get(comp) or priced[0]
-        lines.extend(line_rows(diff, price, scen, comp, "run"))
+        lines.extend(line_rows(diff, price, scen, comp, "run", shown))
         for p in persp:
             measures = appraise(diff, price, settings, p)
             per_rep[(scen, comp, p)] = measures
@@ -672,13 +707,13 @@ LINE_COLUMNS = ["scenario", "comparator", "line", "label", "payer", "cash", "kin
 
 
 def line_rows(diff: pd.DataFrame, price: Prices, scenario: str, comparator: str,
-              basis: str) -> list[dict]:
-    """Each line of a comparison's ledger difference: who pays, whether it is cash, and
-    its mean a year (first year, before optimism bias and discounting; set-up: once) with
-    the 2.5th-97.5th percentiles of the draws (``expected``) or a 95% confidence interval
-    (``run``, ``at_means``)."""
+              basis: str, lines: Sequence[Line] = LINES) -> list[dict]:
+    """Each line (of ``lines``: :func:`shown_lines`) of a comparison's ledger difference:
+    who pays, whether it is cash, and its mean a year (first year, before optimism bias
+    and discounting; set-up: once) with the 2.5th-97.5th percentiles of the draws
+    (``expected``) or a 95% confidence interval (``run``, ``at_means``)."""
     rows = []
-    for line in LINES:
+    for line in lines:
         x = diff[line.key].to_numpy(float)
         if basis == "expected":
             mean, lo, hi = (float(x.mean()), float(np.percentile(x, 2.5)),

@@ -59,22 +59,25 @@ from sim.economics.funding import (
     appraise,
     crew_hours,
     has_scheme,
+    hidden_quantities,
     ledger,
     line_rows,
     paired,
     quantities,
     reference_scenario,
+    shown_lines,
     summary_rows,
     table_value,
 )
 from sim.economics.prices import uplift
 from sim.run.executors import Batch, check_workers, connect_dask, progress_bar, run_batches
 from sim.scenario.costs import (
+    CONTROL_ROOM_KEY,
     COST_ITEMS,
     Costs,
     UncertainInput,
     Uncertainty,
-    input_applies,
+    input_used,
     input_value,
     rebalance_shares,
 )
@@ -86,7 +89,7 @@ CALIBRATION = "calibration."
 """Prefix of the calibration block's drawn inputs among the analysis's inputs."""
 CANDIDATES = 1.5
 """Candidates drawn per draw wanted at first (more follow if too many are rejected)."""
-SIMULATED_ROOTS = ("demand", "cars", "dispatch", "response", "case_mix")
+SIMULATED_ROOTS = ("demand", "cars", "dispatch", "response", "case_mix", "control_room")
 """The parts of a scenario an input or the calibration may change before simulating."""
 MAX_REJECTED_SHARE = 0.9
 """Above this share of rejected candidates the calibration is contradictory: an error."""
@@ -182,24 +185,33 @@ class PSAResult:
 # ----------------------------------------------------------------------- draws
 
 
-def input_list(block: Uncertainty) -> dict[str, UncertainInput]:
-    """Every drawn input: the block's inputs and the calibration's two."""
-    out = dict(block.inputs)
+def input_list(block: Uncertainty, scenarios: Sequence[Scenario] | None = None
+               ) -> dict[str, UncertainInput]:
+    """Every drawn input: the block's inputs and the calibration's two.
+
+    With ``scenarios`` (the options), the control room's inputs
+    (:data:`sim.scenario.costs.CONTROL_ROOM_KEY`) are left out when no option has a
+    control room: they could change nothing, and the analysis of such a run is the same
+    as before the control room existed.
+    """
+    room = scenarios is None or any(s.control_room is not None for s in scenarios)
+    out = {k: v for k, v in block.inputs.items() if room or not CONTROL_ROOM_KEY.fullmatch(k)}
     if block.calibration is not None:
         out[CALIBRATION + "s136_per_100k"] = block.calibration.s136_per_100k
         out[CALIBRATION + "avoided_per_contact"] = block.calibration.avoided_per_contact
     return out
 
 
-def draw_inputs(block: Uncertainty, n: int) -> pd.DataFrame:
-    """Candidates ``0 .. n-1``: one column per input (:func:`input_list`).
+def draw_inputs(block: Uncertainty, n: int, scenarios: Sequence[Scenario] | None = None
+                ) -> pd.DataFrame:
+    """Candidates ``0 .. n-1``: one column per input (:func:`input_list` of ``scenarios``).
 
     Input ``k`` uses uniforms from ``SeedSequence(seed, spawn_key=(key("psa"), key(k)))``:
     independent of the replication streams and of the other inputs; the first ``n``
     candidates are the same whatever ``n``.
     """
     data: dict[str, Any] = {"candidate": np.arange(n)}
-    for key, inp in input_list(block).items():
+    for key, inp in input_list(block, scenarios).items():
         seq = np.random.SeedSequence(block.seed, spawn_key=(name_key("psa"), name_key(key)))
         data[key] = inp.distribution.ppf(np.random.Generator(np.random.PCG64(seq)).random(n))
     return pd.DataFrame(data)
@@ -210,9 +222,11 @@ def derive(plain: dict[str, Any], point: dict[str, float], block: Uncertainty
     """The overrides (dotted key -> value) that put scenario data ``plain`` at ``point``,
     or None when the point is rejected.
 
-    Inputs that name a number of the scenario are set (in its type); a call type's share
-    set by an input rescales the others so that all add up to 1; ``costs.`` inputs are
-    left to the prices. With ``block.calibration`` (population ``P``, drawn national rate
+    Inputs that name a number of the scenario are set (in its type); a control room's
+    inputs only where the scenario has a control room (elsewhere they are held fixed:
+    :func:`sim.scenario.costs.input_used`); a call type's share set by an input rescales
+    the others so that all add up to 1; ``costs.`` inputs are left to the prices. With
+    ``block.calibration`` (population ``P``, drawn national rate
     ``R`` per 100,000 a year and detentions avoided per car contact ``e``), with ``D``
     calls a day, shares ``w_i`` and the scenario's standard-response risks ``p_i``:
 
@@ -221,13 +235,17 @@ def derive(plain: dict[str, Any], point: dict[str, float], block: Uncertainty
       ``R`` detentions per 100,000 a year);
     * each type the car is sent to gets the car risk ``k p_i (1 - e / m)``, where ``m`` is
       the mean standard risk of those types (the car then avoids ``e`` per contact);
+    * with a control room, every type's detention risk after advice (its own
+      ``control_room.p_s136`` or ``response.control_room.p_s136``) is scaled by the same
+      ``k``: advice keeps avoiding the same share of each type's risk, and stays at most
+      the standard risk, as the schema requires;
     * rejected if a standard risk exceeds 1 or a car risk falls below ``min_car_p_s136``.
     """
     data = {k: _copy(plain[k]) for k in SIMULATED_ROOTS if k in plain}
     before = {k: plain[k] for k in SIMULATED_ROOTS if k in plain}
     changed: dict[str, Any] = {}
     for key, value in point.items():
-        if key.startswith(("costs.", CALIBRATION)) or not input_applies(data, key):
+        if key.startswith(("costs.", CALIBRATION)) or not input_used(data, key):
             continue
         set_dotted(data, key, input_value(get_dotted(data, key), value))
         changed[key] = get_dotted(data, key)
@@ -283,6 +301,14 @@ def _calibrate(data: dict[str, Any], point: dict[str, float], population: float,
     if not mix:
         data["response"]["standard"]["p_s136"] = types[0]["standard"]["p_s136"]
         data["response"]["car"]["p_s136"] = types[0]["car"]["p_s136"]
+    advised = data["response"].get("control_room")
+    if data.get("control_room") is not None and isinstance(advised, dict):
+        adv0 = float(advised["p_s136"])
+        if mix:  # each type's own advised risk (an override, else the block's), scaled
+            for t in mix:
+                own = t.get("control_room") or {}
+                t["control_room"] = {**own, "p_s136": k * float(own.get("p_s136", adv0))}
+        advised["p_s136"] = k * adv0
     return True
 
 
@@ -498,7 +524,7 @@ def _run_psa(result, econ: Economics, draws: int | None, reps: int | None, jobs:
     wanted = n_draws
     n_cand = max(8, int(math.ceil(wanted * CANDIDATES)))
     while True:
-        cand = draw_inputs(block, n_cand)
+        cand = draw_inputs(block, n_cand, costed)
         points, accepted = _accept(cand, costed, block, wanted)
         if len(points) >= wanted or n_cand >= wanted / (1 - MAX_REJECTED_SHARE):
             break
@@ -509,7 +535,7 @@ def _run_psa(result, econ: Economics, draws: int | None, reps: int | None, jobs:
                          "docs/economics.md, 'Calibration')")
     draws_df = cand.iloc[accepted].reset_index(drop=True)
     draws_df.insert(0, "draw", np.arange(len(draws_df)))
-    inputs = _describe(block, draws_df)
+    inputs = _describe(block, draws_df, costed)
     rejected = int(accepted[-1]) + 1 - len(accepted) if accepted else 0
     examined = int(accepted[-1]) + 1 if accepted else 0
     wanted_points = [_Point(d, p, tuple(range(d * per_draw, (d + 1) * per_draw)))
@@ -558,9 +584,10 @@ def _run_psa(result, econ: Economics, draws: int | None, reps: int | None, jobs:
 
     # per comparison and perspective, per draw
     rows, measures, lines = [], {}, []
+    shown = shown_lines(result.scenarios)
     for s, c in econ.pairs:
         diff = paired(ledgers[s], None if c == COUNTERFACTUAL else ledgers[c])
-        lines.extend(line_rows(diff, _price(econ, s, c), s, c, "expected"))
+        lines.extend(line_rows(diff, _price(econ, s, c), s, c, "expected", shown))
         for p in econ.perspectives:
             m = appraise(diff, _price(econ, s, c, ledgers), econ.settings, p)
             measures[(s, c, p)] = m
@@ -572,6 +599,8 @@ def _run_psa(result, econ: Economics, draws: int | None, reps: int | None, jobs:
     option_nb = _option_net_benefits(econ, ledgers, baseline, options)
     effects = _option_effects(quants, baseline, options, len(units))
     option_draws = _option_draw_table(quants, option_nb, options, baseline, econ)
+    option_draws = option_draws.drop(columns=hidden_quantities(result.scenarios),
+                                     errors="ignore")
     wtp = np.arange(0.0, block.wtp_max + block.wtp_step / 2, block.wtp_step)
     frontier, ceaf, evpi, evppi = _decision(option_nb, effects, options, econ, wtp, inputs,
                                             draws_df)
@@ -605,11 +634,12 @@ def _block_notes(result, block: Uncertainty) -> list[str]:
     return []
 
 
-def _describe(block: Uncertainty, draws: pd.DataFrame) -> list[InputInfo]:
+def _describe(block: Uncertainty, draws: pd.DataFrame, scenarios: Sequence[Scenario]
+              ) -> list[InputInfo]:
     """Each input with the mean and percentiles of its accepted draws (the calibration's
     rejections can move them from the distribution's own)."""
     out = []
-    for key, inp in input_list(block).items():
+    for key, inp in input_list(block, scenarios).items():
         x = draws[key].to_numpy(float)
         lo, hi = (float(v) for v in np.percentile(x, [block.low_percentile,
                                                        block.high_percentile]))
@@ -627,8 +657,13 @@ def _accept(cand: pd.DataFrame, costed: Sequence[Scenario], block: Uncertainty, 
     points, accepted = [], []
     for i, row in enumerate(cand[keys].itertuples(index=False, name=None)):
         point = dict(zip(keys, (float(v) for v in row), strict=True))
-        over = {n: derive(p, point, block) for n, p in plains.items()}
-        if any(v is None for v in over.values()):
+        over: dict[str, dict[str, Any]] = {}
+        for n, p in plains.items():  # a candidate one option rejects is rejected: stop
+            v = derive(p, point, block)
+            if v is None:
+                break
+            over[n] = v
+        if len(over) < len(plains):
             continue
         points.append(over)
         accepted.append(i)

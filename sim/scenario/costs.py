@@ -268,8 +268,25 @@ class Appraisal(_Strict):
                                             "cost (savings grow with it)")
 
 
-UNCERTAIN_ROOTS = ("demand", "cars", "dispatch", "response", "case_mix", "costs")
+UNCERTAIN_ROOTS = ("demand", "cars", "dispatch", "response", "case_mix", "control_room",
+                   "costs")
 """Top-level keys an uncertain input may lie under (not name, run or uncertainty)."""
+
+CONTROL_ROOM_KEY = re.compile(r"(control_room|response\.control_room|case_mix\.\d+\.control_room)"
+                              r"(\..+)?")
+"""An input of the control room: its rota and capacity (``control_room.``) or the outcomes
+after its advice (``response.control_room.``, a call type's ``control_room:``). It changes
+nothing in a scenario without a ``control_room:`` block, so the sensitivity analysis holds
+it fixed there (:func:`input_used`)."""
+
+
+def input_used(data: dict[str, Any], dotted: str) -> bool:
+    """Whether an uncertain input can change scenario data ``data`` (plain): it names a
+    number of the scenario, and a control-room input (:data:`CONTROL_ROOM_KEY`) only where
+    the scenario has a control room (outcomes after advice are read only with one)."""
+    if CONTROL_ROOM_KEY.fullmatch(dotted) and data.get("control_room") is None:
+        return False
+    return input_applies(data, dotted)
 
 PROBE_TAIL = 1e-3
 """Unbounded input distributions are checked (and searched) from this quantile to 1 - it."""
