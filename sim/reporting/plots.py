@@ -12,7 +12,8 @@
     of car utilisation (busy car-hours / on-shift car-hours; blank where no car is on shift);
     for a scenario with a control room, two more: the practitioners on shift (its cover) and
     their utilisation (busy practitioner-hours / on-shift practitioner-hours; blank where
-    the control room is closed).
+    the control room is closed); for a scenario with a Section 136 pathway, one more: the
+    place-of-safety beds occupied (mean over the hour), on a scale from 0 to its beds.
 
 Figures are built with :class:`matplotlib.figure.Figure` directly (no pyplot, no global
 state) and saved with the Agg renderer; every file is written atomically.
@@ -171,6 +172,21 @@ def has_control_room(result: RunResult, scenario: str) -> bool:
     s = next((s for s in result.scenarios if s.name == scenario), None)
     return (s is not None and s.control_room is not None
             and {"cr_on_shift", "cr_busy"} <= set(result.by_hour_of_week.columns))
+
+
+def has_pathway(result: RunResult, scenario: str) -> bool:
+    """Whether ``scenario`` of the run has a Section 136 pathway whose bed occupancy by
+    hour of week the table holds (``pos_occupied``)."""
+    s = next((s for s in result.scenarios if s.name == scenario), None)
+    return (s is not None and s.pathway is not None
+            and "pos_occupied" in result.by_hour_of_week.columns)
+
+
+def beds_text(beds: float) -> str:
+    """The place of safety's capacity in words: ``2 beds``, ``1 bed``, ``no bed limit``."""
+    if math.isinf(beds):
+        return "no bed limit"
+    return f"{beds:g} bed" if beds == 1 else f"{beds:g} beds"
 
 
 def _label(metric: str) -> str:
@@ -359,7 +375,8 @@ def _heatmap(fig: Figure, ax: Axes, grid: np.ndarray, cmap: Colormap, vmin: floa
 
 def heatmap_figure(result: RunResult, scenario: str) -> Figure:
     """Hour-of-week heatmaps of one scenario: unmet calls (off shift, busy), car utilisation
-    and, for a scenario with a control room, its cover and utilisation."""
+    and, for a scenario with a control room, its cover and utilisation; for a scenario with
+    a Section 136 pathway, the place-of-safety beds occupied."""
     df = result.by_hour_of_week
     rows = df[df["scenario"] == scenario]
     off = hour_of_week_grid(rows, "unmet_off_shift")
@@ -374,10 +391,12 @@ def heatmap_figure(result: RunResult, scenario: str) -> Figure:
     util_max = max(1.0, float(np.nanmax(np.append(util.ravel(), 0.0))))
 
     room = has_control_room(result, scenario)
-    # Colour-blind-safe sequential maps: YlOrRd (counts), viridis (shares), cividis (cover).
+    pathway = has_pathway(result, scenario)
+    # Colour-blind-safe sequential maps: YlOrRd (counts), viridis (shares), cividis (cover
+    # and beds).
     reds = colormaps["YlOrRd"].with_extremes(bad=_NO_CAR_COLOUR)
     util_cmap = colormaps["viridis"].with_extremes(bad=_NO_CAR_COLOUR)
-    panels = 5 if room else 3
+    panels = 3 + 2 * room + pathway
     fig = Figure(figsize=(12, 3.5 * panels), layout="constrained")
     axes = fig.subplots(panels, 1)
     per_week = "calls per week in this hour"
@@ -390,12 +409,44 @@ def heatmap_figure(result: RunResult, scenario: str) -> Figure:
              "utilisation (share of on-shift time busy)", percent=True)
     weekly = f"{np.nansum(on_shift):g} car-hours"
     if room:
-        weekly += f" and {_room_panels(fig, axes[3:], rows):g} practitioner-hours"
+        weekly += f" and {_room_panels(fig, axes[3:5], rows):g} practitioner-hours"
+    weekly += " on shift per week"
+    if pathway:
+        beds = pathway_beds(result, scenario)
+        _pathway_panel(fig, axes[-1], rows, beds)
+        weekly += f"; {beds_text(beds)} in places of safety"
     st = result.settings.get(scenario)
     period = f"; mean of {st.replications} replications x {st.weeks} weeks" if st else ""
-    fig.suptitle(f"Scenario '{scenario}': hour-of-week pattern ({weekly} on shift "
-                 f"per week{period})", fontsize=12)
+    fig.suptitle(f"Scenario '{scenario}': hour-of-week pattern ({weekly}{period})",
+                 fontsize=12)
     return fig
+
+
+def pathway_beds(result: RunResult, scenario: str) -> float:
+    """The place-of-safety beds of ``scenario`` (``math.inf``: no limit; NaN: no pathway)."""
+    s = next((s for s in result.scenarios if s.name == scenario), None)
+    if s is None or s.pathway is None:
+        return math.nan
+    return s.pathway.place_of_safety.bed_count
+
+
+def pos_occupied_grid(df: pd.DataFrame) -> np.ndarray:
+    """Place-of-safety beds occupied per hour of week (``pos_occupied``: bed-hours in that
+    hour of a week, so the mean number of beds taken over the hour)."""
+    return hour_of_week_grid(df, "pos_occupied")
+
+
+def _pathway_panel(fig: Figure, ax: Axes, rows: pd.DataFrame, beds: float) -> None:
+    """The place of safety's occupancy against its ``beds`` (``math.inf``: no limit)."""
+    grid = pos_occupied_grid(rows)
+    peak = float(np.nanmax(np.append(grid.ravel(), 0.0)))
+    vmax = max(1.0, peak) if math.isinf(beds) else beds
+    of = (f"against its {beds_text(beds)} (top of the scale: every bed taken)"
+          if not math.isinf(beds) else "no bed limit (top of the scale: the busiest hour)")
+    _heatmap(fig, ax, grid, colormaps["cividis"].with_extremes(bad=_NO_CAR_COLOUR), 0.0,
+             vmax, f"Place-of-safety beds occupied (mean over the hour), {of}",
+             "beds occupied (mean over the hour)", values=True,
+             empty="no place-of-safety bed occupied in any hour")
 
 
 def _room_panels(fig: Figure, axes: Sequence[Axes], rows: pd.DataFrame) -> float:

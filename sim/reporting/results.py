@@ -11,12 +11,14 @@ Files::
     comparison.csv        paired differences against the baseline (two or more scenarios)
     by_hour_of_week.csv   scenario, day, hour, calls, car_attended, unmet_off_shift,
                           unmet_busy, not_for_car, car_on_shift, car_busy, cr_screened,
-                          cr_resolved_by_phone, cr_on_shift, cr_busy (means per
-                          measured week; cr_* are the control room's)
+                          cr_resolved_by_phone, cr_on_shift, cr_busy, pos_occupied
+                          (means per measured week; cr_* are the control room's,
+                          pos_occupied the place-of-safety beds occupied)
     by_car.csv            scenario, car, metric, mean, sd, ci_low, ci_high, n
     scenarios/<name>.yaml the fully merged scenario as run
     manifest.json         versions, platform, seeds, streams, settings, wall time, hashes
-    plots/*.png           key metrics, differences, hour-of-week heatmaps
+    plots/*.png           key metrics, differences, hour-of-week heatmaps (with the
+                          place-of-safety beds occupied for a scenario with a pathway)
 """
 
 from __future__ import annotations

@@ -23,7 +23,8 @@ BY_CAR_METRICS = ("car_attended", "other_jobs_attended", "car_shift_hours", "car
                   "car_overtime_hours", "car_utilisation", "car_incidents_per_month")
 
 HOUR_COUNTERS = ("calls", "car_attended", "unmet_off_shift", "unmet_busy", "not_for_car",
-                 "car_busy_minutes", "cr_screened", "cr_resolved_by_phone", "cr_busy_minutes")
+                 "car_busy_minutes", "cr_screened", "cr_resolved_by_phone", "cr_busy_minutes",
+                 "pos_bed_minutes")
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,9 @@ class RunResult:
         ``car_attended``, ``unmet_off_shift``, ``unmet_busy``, ``not_for_car``,
         ``car_on_shift`` and ``car_busy`` (car-hours); and for the control room
         ``cr_screened``, ``cr_resolved_by_phone`` (calls), ``cr_on_shift`` and ``cr_busy``
-        (practitioner-hours; zero without a control room).
+        (practitioner-hours; zero without a control room); and for the Section 136 pathway
+        ``pos_occupied`` (place-of-safety beds occupied, the mean over the hour: bed-hours
+        in that hour of a week; zero without a ``pathway:`` block).
     by_car
         One row per scenario, replication and car.
     baseline
@@ -178,6 +181,7 @@ def collect(scenarios: list[Scenario], plans: Mapping[str, RunPlan],
                 "cr_resolved_by_phone": sums["cr_resolved_by_phone"][h] / per_week,
                 "cr_on_shift": room_by_hour[h] / 60.0,
                 "cr_busy": sums["cr_busy_minutes"][h] / per_week / 60.0,
+                "pos_occupied": sums["pos_bed_minutes"][h] / per_week / 60.0,
             })
     car_columns = ["scenario", "replication", "car", *BY_CAR_METRICS]
     return RunResult(

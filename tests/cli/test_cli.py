@@ -117,7 +117,8 @@ def test_full_run_writes_every_output(tmp_path, capsys):
     assert len(hours) == 3 * 168
     assert list(hours.columns) == ["scenario", "day", "hour", "calls", "car_attended",
                                    "unmet_off_shift", "unmet_busy", "not_for_car", "car_on_shift",
-                                   "car_busy"]
+                                   "car_busy", "cr_screened", "cr_resolved_by_phone",
+                                   "cr_on_shift", "cr_busy", "pos_occupied"]
     # merged scenarios as run: reload to the same scenario
     merged = sim.load_scenario(out / "scenarios" / "cpft_two_cars.yaml")
     assert merged == sim.load_scenario(SCENARIOS / "cpft_two_cars.yaml")

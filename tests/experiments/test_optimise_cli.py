@@ -7,7 +7,6 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import textwrap
 
 import pandas as pd
 import pytest
@@ -16,34 +15,8 @@ import sim
 from sim.cli import crisis_sim
 from sim.experiments.optimise.store import Store, running_folder
 from sim.reporting.optimise_results import html_page
-from tests.support.paths import ROOT, SCENARIOS
-
-TINY = """\
-    optimise:
-      name: tiny
-      base: {base}
-      budget: {{cars: 1, car_hours_per_week: 56}}
-      space:
-        shift_lengths_hours: [8]
-        start_hours: {{from: 17, to: 20}}
-        day_patterns: [every_day, sun_thu_fri_sat]
-      objective: {{metric: s136_avoided}}
-      constraints:
-        - cover: {{from: "21:00", to: "00:00", days: all}}
-      delta: 6
-      screen: {{keep: 5, check: 2}}
-      reps: {{first_stage: 4, max: 12, compare: 3}}
-      weeks: 2
-      warmup_weeks: 0
-      seed: 11
-    """
-
-
-def tiny(tmp_path, text: str = TINY):
-    path = tmp_path / "tiny.yaml"
-    path.write_text(textwrap.dedent(text).format(base=SCENARIOS / "cpft_one_car.yaml"),
-                    encoding="utf-8")
-    return path
+from tests.support.optimise import TINY, tiny
+from tests.support.paths import ROOT
 
 
 def test_cli_writes_the_results_folder(tmp_path, capsys):

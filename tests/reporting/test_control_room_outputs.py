@@ -156,6 +156,10 @@ def test_report_shows_the_control_room_rota_and_change_in_detentions(run_dir: Pa
     assert "<td>224</td>" in text
     assert "Change in Section 136 detentions" in text
     assert "Calls advised by the control room" in text
+    # The question names the control room when the run has one.
+    assert ("Should we fund a response car, a second car, control-room practitioners (alone "
+            "or with\na car), or neither, and who gains?") in text
+    assert "such as practitioners in the control" not in text
     # The car-only and no-car scenarios show no control room (rota "none", hours "-").
     assert text.count('<td class="l">none</td><td>-</td>') == 2
 

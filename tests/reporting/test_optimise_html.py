@@ -1,7 +1,8 @@
 """``optimise.html`` (sim/reporting/optimise_results.py and
 templates/optimise_report.html.j2): written into the optimiser's results folder,
 self-contained, naming the chosen rota, holding the comparison rows, escaping the file's
-text. One tiny run (the file of tests/experiments/test_optimise_cli.py) serves every check.
+text, linking its files and the chosen rota's own run. One tiny run (the file of
+tests/support/optimise.py) serves every check.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 import sim
 from sim.common import formats
 from sim.reporting.optimise_results import html_page, render_html
-from tests.experiments.test_optimise_cli import TINY, tiny
+from tests.support.optimise import TINY, tiny
 
 HOSTILE = "<script>alert('x')</script> & co"
 
@@ -49,6 +50,10 @@ def test_page_is_written_names_the_rota_and_holds_the_comparison(run):
         assert (f"<td>{html.escape(r.metric)}</td><td class=\"num\">"
                 f"{html.escape(row['difference'])}</td>") in page
     assert "optimise.html" in (out / "manifest.json").read_text(encoding="utf-8")
+    # The files, and the chosen rota's own run into the folder beside this one ("out").
+    assert out.name == "out"
+    assert '<a href="best_rota.yaml">' in page and '<a href="../out_best/report.html">' in page
+    assert "crisis-sim run best_rota.yaml --out ../out_best" in page
 
 
 def test_description_is_escaped(run):

@@ -122,6 +122,9 @@ def test_report_answers_the_question_with_numbers(run_dir):
                     "Assumptions and their sources", "Run manifest"):
         assert f">{section}</h2>" in text, section
     assert "Should we fund a response car, a second car, or neither, and who gains?" in text
+    # No control room in this run: the question points to the scenarios that have one.
+    assert "control-room practitioners (alone" not in text
+    assert "<code>scenarios/control_room.yaml</code>" in text
     assert "Funding cpft_two_cars (Car 1 on the Cambridgeshire rota" in text
     assert "instead of cpft_one_car (One response car)" in text
     assert re.search(r"expected net benefit to the public sector -?£[\d,]+ a year over 5 "

@@ -35,7 +35,8 @@ from sim.scenario.schema import Scenario
 @dataclass(frozen=True)
 class Answer:
     """The question, the do-minimum, the basis and one verdict per comparison, then the
-    frontier, the value of information and the secondary appraisal at the inputs' means."""
+    frontier, the value of information and the secondary appraisal at the inputs' means;
+    ``control_room``: a scenario of the run has a control room (the question names it)."""
 
     options: tuple[str, ...]
     do_minimum: str | None
@@ -45,6 +46,7 @@ class Answer:
     evpi: str | None
     at_means: tuple[str, ...]
     psa_ran: bool
+    control_room: bool = False
 
 
 def answer(econ: Economics, psa: PSAResult | None, scenarios: list[Scenario],
@@ -64,7 +66,8 @@ def answer(econ: Economics, psa: PSAResult | None, scenarios: list[Scenario],
         verdicts=tuple((v.sentence, sign(v.net_benefit)) for v in words),
         frontier=frontier_line(psa) if psa is not None else None,
         evpi=evpi_line(psa, econ) or None if psa is not None else None,
-        at_means=tuple(at_means), psa_ran=psa is not None)
+        at_means=tuple(at_means), psa_ran=psa is not None,
+        control_room=any(s.control_room is not None for s in scenarios))
 
 
 # ------------------------------------------------------------------- appraisal

@@ -13,19 +13,22 @@ from sim.economics.psa import PSAResult
 from sim.reporting.report import economics_sections as econ_sections
 from sim.reporting.report import run_sections
 from sim.reporting.report.assumptions import Assumptions, assumptions
+from sim.reporting.report.pathway_section import PathwaySection, pathway
 from sim.run.result import RunResult
 from sim.scenario.loader import is_partial
 
 
 @dataclass(frozen=True)
 class Page:
-    """Every section of ``report.html``, in the order the page shows them."""
+    """Every section of ``report.html``, in the order the page shows them (``pathway``:
+    None, and the section left out, when no scenario has a Section 136 pathway)."""
 
     subtitle: str
     answer: econ_sections.Answer
     scenarios: tuple[run_sections.ScenarioRow, ...]
     headline: run_sections.Headline
     unmet: run_sections.Unmet
+    pathway: PathwaySection | None
     funding: econ_sections.Funding
     sensitivity: econ_sections.Sensitivity | None
     assumptions: Assumptions
@@ -57,6 +60,7 @@ def build_page(result: RunResult, econ: Economics, psa: PSAResult | None, *,
         scenarios=run_sections.scenarios(result, sources),
         headline=run_sections.headline(result),
         unmet=run_sections.unmet(result, plot_files),
+        pathway=pathway(result),
         funding=econ_sections.funding(econ, psa, figures),
         sensitivity=econ_sections.sensitivity(psa, econ, figures),
         assumptions=assumptions(result, sources),

@@ -19,7 +19,7 @@ from sim.core.metrics import BY_NAME, HEADLINE
 from sim.economics.psa import PSAResult
 from sim.reporting.report.cells import Image, Interval, decimals, image
 from sim.run.result import RunResult
-from sim.scenario.schema import ControlRoom, Shift
+from sim.scenario.schema import ControlRoom, Pathway, Shift
 
 # ------------------------------------------------------------------- scenarios
 
@@ -28,7 +28,9 @@ from sim.scenario.schema import ControlRoom, Shift
 class ScenarioRow:
     """One scenario: its cars and rotas (``car: days start-end; ...``), car-hours a week,
     its control room (rota, practitioners and share screened; empty without one) and
-    practitioner-hours a week ("-" without one), replications and file."""
+    practitioner-hours a week ("-" without one), replications and file; its Section 136
+    pathway's capacity (beds, maximum wait, diverts, conveyance, legal limit; empty
+    without one)."""
 
     name: str
     description: str
@@ -38,6 +40,7 @@ class ScenarioRow:
     room_hours: str
     run: str
     file: str
+    pathway: tuple[str, ...] = ()
 
 
 def rota_text(shifts: Sequence[Shift]) -> str:
@@ -56,6 +59,25 @@ def control_room_text(room: ControlRoom | None) -> tuple[str, ...]:
             f"{formats.percent(room.share_screened)} of mental-health calls passed to it")
 
 
+def pathway_text(pathway: Pathway | None) -> tuple[str, ...]:
+    """The pathway's capacity, one line each: beds, the wait for one and the diverts after
+    it, conveyance, the legal limit (none: empty)."""
+    if pathway is None:
+        return ()
+    pos = pathway.place_of_safety
+    beds = pos.bed_count
+    if math.isinf(beds):
+        places = ("places of safety with no bed limit", "never a wait for a bed or a divert")
+    else:
+        places = (f"{beds:g} place-of-safety {'bed' if beds == 1 else 'beds'}",
+                  f"officers wait up to {pos.max_wait_hours:g} h for a bed, then divert "
+                  f"({formats.percent(pos.divert.ae)} to A&E, "
+                  f"{formats.percent(pos.divert.custody)} to custody)")
+    return (*places,
+            f"{formats.percent(pathway.conveyance.p_ambulance)} conveyed by ambulance",
+            f"legal limit {pathway.legal_limit_hours:g} h")
+
+
 def scenarios(result: RunResult, sources: dict[str, str]) -> tuple[ScenarioRow, ...]:
     """The scenarios compared, in run order."""
     rows = []
@@ -69,7 +91,7 @@ def scenarios(result: RunResult, sources: dict[str, str]) -> tuple[ScenarioRow, 
         rows.append(ScenarioRow(s.name, s.description.strip() or "-", rotas, f"{hours:g}",
                                 control_room_text(room), room_hours,
                                 f"{st.replications} x {st.weeks} weeks",
-                                sources.get(s.name, "-")))
+                                sources.get(s.name, "-"), pathway_text(s.pathway)))
     return tuple(rows)
 
 
@@ -82,8 +104,15 @@ CONTEXT_BEFORE: dict[str, tuple[str, ...]] = {
 """Metrics the headline table shows before a headline metric, for context: all the calls
 before those attended; the calls not for the car, and the detentions, before those avoided."""
 
-AS_MEASURED = ("fraction", "calls per car per month")
-"""Units of rates, shown as measured; every other headline unit is a count made annual."""
+AS_MEASURED = ("fraction", "calls per car per month", "hours per call", "hours per detention",
+               "beds")
+"""Units of rates, shown as measured; every other unit is a count made annual."""
+
+CONTEXT_AFTER: dict[str, tuple[str, ...]] = {
+    "car_utilisation": ("other_jobs_car_hours",),
+}
+"""Metrics the headline table shows after a headline metric: the car-hours spent on other
+police jobs after the cars' utilisation (that time is part of it)."""
 
 CONTROL_ROOM_ROWS = ("cr_screened", "cr_resolved_by_phone", "deployments_avoided",
                      "cr_utilisation")
@@ -93,8 +122,41 @@ CONTROL_ROOM_ROWS = ("cr_screened", "cr_resolved_by_phone", "deployments_avoided
 def headline_metrics(control_room: bool = False) -> tuple[str, ...]:
     """The rows of the headline table: :data:`sim.core.metrics.HEADLINE` with context, then
     :data:`CONTROL_ROOM_ROWS` when a scenario of the run has a control room."""
-    rows = tuple(n for h in HEADLINE for n in (*CONTEXT_BEFORE.get(h, ()), h))
+    rows = tuple(n for h in HEADLINE
+                 for n in (*CONTEXT_BEFORE.get(h, ()), h, *CONTEXT_AFTER.get(h, ())))
     return rows + tuple(n for n in CONTROL_ROOM_ROWS if control_room and n not in rows)
+
+
+def per_year(result: RunResult) -> float | None:
+    """The factor from totals over the measured weeks to a year (None when scenarios were
+    run for different numbers of weeks)."""
+    weeks = {st.weeks for st in result.settings.values()}
+    return WEEKS_PER_YEAR / weeks.pop() if len(weeks) == 1 else None
+
+
+def metric_row(summary: Any, names: Sequence[str], name: str, a: float | None) -> HeadlineRow:
+    """One metric's row of means with their 95% intervals, one cell per scenario of
+    ``names`` ("-" where there is no value): counts and hours a year (``a``: the factor
+    of :func:`per_year`), rates (:data:`AS_MEASURED`) as measured."""
+    metric = BY_NAME[name]
+    annual = metric.unit not in AS_MEASURED
+    scale = a if a and annual else 1.0
+    show = formats.percent if metric.unit == "fraction" else formats.report
+    cells = []
+    for n in names:
+        r = summary[(summary.scenario == n) & (summary.metric == name)]
+        if not len(r):
+            cells.append(Interval("-"))
+            continue
+        mean, lo, hi = (float(r[k].iloc[0]) for k in ("mean", "ci_low", "ci_high"))
+        text = show(mean * scale) if math.isfinite(mean) else "-"
+        cells.append(Interval(text, show(lo * scale), show(hi * scale))
+                     if math.isfinite(mean) and math.isfinite(lo) else Interval(text))
+    if annual:
+        unit = f"{metric.unit} a year" if a else ""
+    else:  # a share shows as a percentage; calls per car per month says so in its title
+        unit = "" if metric.unit in ("fraction", "calls per car per month") else metric.unit
+    return HeadlineRow(metric.title, unit, tuple(cells))
 
 
 @dataclass(frozen=True)
@@ -118,27 +180,9 @@ def headline(result: RunResult) -> Headline:
     """Means over replications with 95% intervals; counts a year."""
     summary = result.summary()
     names = tuple(s.name for s in result.scenarios)
-    weeks = {st.weeks for st in result.settings.values()}
-    a = WEEKS_PER_YEAR / weeks.pop() if len(weeks) == 1 else None
-    rows = []
+    a = per_year(result)
     room = any(s.control_room is not None for s in result.scenarios)
-    for name in headline_metrics(room):
-        metric = BY_NAME[name]
-        annual = metric.unit not in AS_MEASURED
-        scale = a if a and annual else 1.0
-        show = formats.percent if metric.unit == "fraction" else formats.report
-        cells = []
-        for n in names:
-            r = summary[(summary.scenario == n) & (summary.metric == name)]
-            if not len(r):
-                cells.append(Interval("-"))
-                continue
-            mean, lo, hi = (float(r[k].iloc[0]) for k in ("mean", "ci_low", "ci_high"))
-            text = show(mean * scale) if math.isfinite(mean) else "-"
-            cells.append(Interval(text, show(lo * scale), show(hi * scale))
-                         if math.isfinite(lo) else Interval(text))
-        unit = f"{metric.unit} a year" if annual and a else ""
-        rows.append(HeadlineRow(metric.title, unit, tuple(cells)))
+    rows = [metric_row(summary, names, name, a) for name in headline_metrics(room)]
     if result.baseline is not None and len(names) > 1:
         rows.append(_change_pct_row(result, names))
     return Headline(names, tuple(rows))
@@ -183,7 +227,8 @@ class UnmetRow:
 class Unmet:
     """Where and why calls go unmet: the table, the worst hours per scenario (scenario,
     hours described) and the run's plots (``plots_drawn`` False: ``--no-plots``);
-    ``control_room``: a scenario has one (its maps show its cover and utilisation)."""
+    ``control_room``: a scenario has one (its maps show its cover and utilisation);
+    ``pathway``: a scenario has a Section 136 pathway (its map shows the beds occupied)."""
 
     bands: tuple[str, ...]
     rows: tuple[UnmetRow, ...]
@@ -191,6 +236,7 @@ class Unmet:
     plots: tuple[Image, ...]
     plots_drawn: bool
     control_room: bool = False
+    pathway: bool = False
 
 
 PLOTS = ("key_metrics", "differences", "heatmap_")
@@ -225,7 +271,8 @@ def unmet(result: RunResult, plot_files: dict[str, bytes]) -> Unmet:
         plots=tuple(image(png, name) for name, png in plot_files.items()
                     if name.startswith(PLOTS)),
         plots_drawn=bool(plot_files),
-        control_room=any(s.control_room is not None for s in result.scenarios))
+        control_room=any(s.control_room is not None for s in result.scenarios),
+        pathway=any(s.pathway is not None for s in result.scenarios))
 
 
 # -------------------------------------------------------------------- manifest
