@@ -306,6 +306,106 @@ def room_where(problem: Problem, rows: Mapping[int, int]) -> str:
     return problem.key
 
 
+# ----------------------------------------------------------------------------- S136 pathway
+
+DEFAULT_PATHWAY: dict[str, Any] = {
+    "conveyance": {
+        "p_ambulance": 0.35,
+        "ambulance_wait_hours": {"dist": "lognormal", "mean": 1.5, "sd": 1.0},
+        "travel_minutes": {"dist": "lognormal", "mean": 30, "sd": 15},
+    },
+    "place_of_safety": {
+        "beds": 2,
+        "handover_minutes": {"dist": "lognormal", "mean": 45, "sd": 20},
+        "bed_hours": {"dist": "lognormal", "median": 10, "p95": 24},
+        "max_wait_hours": 2,
+        "divert": {"ae": 0.97, "custody": 0.03},
+    },
+    "ae_as_place_of_safety_hours": {"dist": "lognormal", "mean": 6, "sd": 3},
+    "custody_hours": {"dist": "fixed", "value": 3},
+    "legal_limit_hours": 24,
+}
+"""The Section 136 pathway a scenario starts with when one is added in the builder and the
+scenario has none of its own: the example of DESIGN.md section 9 (also ``docs/scenarios.md``,
+``pathway``) with the schema's default custody hold, every value then editable."""
+
+PATHWAY_STARTING_SOURCE = ("Starting value of a Section 136 pathway added in the planner app: "
+                           "the example in the design (section 9; docs/scenarios.md, pathway), "
+                           "not a published figure; set your own.")
+"""The source shown on hover for the values of :data:`DEFAULT_PATHWAY`."""
+
+PATHWAY_NUMBERS: tuple[tuple[str, str], ...] = (
+    ("conveyance.p_ambulance", "Share conveyed by ambulance (else a police vehicle)"),
+    ("place_of_safety.max_wait_hours", "Longest wait for a bed (hours), then divert"),
+    ("place_of_safety.divert.ae", "Diverts taken to A&E (share)"),
+    ("place_of_safety.divert.custody", "Diverts taken to custody (share)"),
+    ("legal_limit_hours", "Detention limit (hours from arrival at the place of safety)"),
+)
+"""The pathway's plain numbers the builder edits (keys under ``pathway.``) and their labels;
+``place_of_safety.beds`` has an input of its own (a whole number, or no limit)."""
+
+PATHWAY_DISTRIBUTIONS: tuple[tuple[str, str, str], ...] = (
+    ("conveyance.ambulance_wait_hours", "Officers' wait for an ambulance", "hours"),
+    ("conveyance.travel_minutes", "Journey to the place of safety", "minutes"),
+    ("place_of_safety.handover_minutes", "Handover once a bed is free", "minutes"),
+    ("place_of_safety.bed_hours", "A bed occupied (arrival to end of assessment)", "hours"),
+    ("ae_as_place_of_safety_hours", "Officers held at A&E after a divert", "hours"),
+    ("custody_hours", "Officers held booking into custody after a divert", "hours"),
+)
+"""The pathway's distributions (keys under ``pathway.``), their labels and units."""
+
+PATHWAY_KEYS: tuple[str, ...] = ("place_of_safety.beds", *(k for k, _ in PATHWAY_NUMBERS),
+                                 *(k for k, _, _ in PATHWAY_DISTRIBUTIONS))
+"""Every key under ``pathway.`` the builder edits."""
+
+
+def pathway_widget(key: str) -> str:
+    """The widget name of a pathway key: ``divert_ae`` for ``place_of_safety.divert.ae``."""
+    for part in ("conveyance.", "place_of_safety."):
+        key = key.removeprefix(part)
+    return key.replace(".", "_")
+
+
+def pathway_start(data: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The pathway the builder starts from, and whether it is the scenario's own: the
+    scenario's ``pathway`` block if it has one, else a copy of :data:`DEFAULT_PATHWAY`."""
+    own = data.get("pathway")
+    if isinstance(own, Mapping):
+        return copy.deepcopy(dict(own)), True
+    return copy.deepcopy(DEFAULT_PATHWAY), False
+
+
+def pathway_value(pathway: Mapping[str, Any], key: str, default: Any = None) -> Any:
+    """The value at ``key`` (dotted, under ``pathway.``), or ``default`` when it is absent
+    (a key the schema defaults: ``max_wait_hours``, ``divert``, ``legal_limit_hours``)."""
+    value = _get(dict(pathway), key)
+    if value is not _MISSING:
+        return value
+    fallback = _get(DEFAULT_PATHWAY, key)
+    return default if fallback is _MISSING else fallback
+
+
+def beds_input(beds: Any) -> tuple[int, bool]:
+    """What the beds inputs show for ``beds``: a whole number, and whether there is no limit
+    (``inf``: the number then shows the example's 2 beds, used if the limit comes back)."""
+    if beds == "inf" or (isinstance(beds, float) and math.isinf(beds)):
+        return int(DEFAULT_PATHWAY["place_of_safety"]["beds"]), True
+    try:
+        return int(beds), False
+    except (TypeError, ValueError):
+        return int(DEFAULT_PATHWAY["place_of_safety"]["beds"]), False
+
+
+def pathway_from_inputs(start: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``pathway:`` block: ``start`` with each dotted key of ``values`` set (``beds`` as
+    given, ``"inf"`` for no limit); passed to the schema as it is, so a bad value is
+    reported in the command line's words."""
+    out = copy.deepcopy(dict(start))
+    for key, value in values.items():
+        set_dotted(out, key, copy.deepcopy(value))
+    return out
+
+
 def _forms() -> dict[str, tuple[str, ...]]:
     union = typing.get_args(Distribution)[0]
     return {cls.model_fields["dist"].annotation.__args__[0]:
@@ -586,16 +686,26 @@ def _emit(mapping: Mapping[str, Any], indent: str, prefix: str, comments: Mappin
             lines.append(f"{lead}{key}: {_flow(value)}")
 
 
+OPTIONAL_BLOCKS = ("control_room", "pathway")
+"""Optional top-level blocks the builder adds and takes away. A scenario without one
+(``Scenario.to_dict()`` leaves it out) whose parent file has one is written with
+``key: null``, so that the file loads back without it rather than with the parent's."""
+
+
 def scenario_yaml(data: Mapping[str, Any], *, extends: str | None = None,
                   parent: Mapping[str, Any] | None = None,
                   comments: Mapping[str, str] | None = None,
                   source: Mapping[str, Any] | None = None, header: str = "") -> str:
     """A scenario file's text: ``name``, ``description``, ``extends`` (when given with its
-    ``parent`` data, only what differs from the parent follows), then the rest, each key
+    ``parent`` data, only what differs from the parent follows, and ``pathway: null`` or
+    ``control_room: null`` for a block of the parent's taken away), then the rest, each key
     with its comment from the file it came from while its value is unchanged (``source``)."""
     body = dict(data)
     top: dict[str, Any] = {k: body.pop(k) for k in ("name", "description") if k in body}
     if extends is not None and parent is not None:
+        for key in OPTIONAL_BLOCKS:  # taken away here, but the parent has one: say so
+            if key not in body and isinstance(parent.get(key), Mapping):
+                body[key] = None
         body = diff_from_parent(body, parent)
     lines = _comment_lines(header, "") if header else []
     _emit(top, "", "", comments or {}, source, lines)

@@ -12,7 +12,14 @@ from collections.abc import Mapping
 
 from sim.app.library import SHIPPED_DIR, yaml_comments
 from sim.scenario.costs import Costs
-from sim.scenario.schema import AdvisedResponse, ControlRoom, Dispatch
+from sim.scenario.schema import (
+    AdvisedResponse,
+    ControlRoom,
+    Conveyance,
+    Dispatch,
+    Pathway,
+    PlaceOfSafety,
+)
 
 MEANING: dict[str, str] = {
     "name": "The scenario's name: its column in every table (letters, digits, _ and -).",
@@ -43,11 +50,24 @@ MEANING: dict[str, str] = {
     "response.control_room.p_conveyed_ae": "Risk of a conveyance to A&E when officers attend "
                                            "a call after advice (at most the standard "
                                            "response's).",
+    "pathway": "The Section 136 pathway: a detention holds officers (or the car's crew) for "
+               "the conveyance (waiting for an ambulance, or driving), the wait for a "
+               "place-of-safety bed and the handover, or for the A&E hold or custody after "
+               "a divert when no bed comes free in time. Without it, a detention holds "
+               "officers for a drawn number of hours.",
+    "pathway.place_of_safety.beds": "Health-based place-of-safety beds, shared by every "
+                                    "pathway (a whole number from 1 to 1,000), or no limit.",
+    "pathway.place_of_safety.divert.ae": "Share of diverts (no bed in time) taken to A&E; "
+                                         "with custody's, adds up to 1.",
+    "pathway.place_of_safety.divert.custody": "Share of diverts (no bed in time) taken to "
+                                              "custody; with A&E's, adds up to 1.",
 }
 """What each input means, used when its file has no comment on it."""
 
 for _prefix, _model in (("costs", Costs), ("dispatch", Dispatch),
-                       ("control_room", ControlRoom), ("response.control_room", AdvisedResponse)):
+                       ("control_room", ControlRoom), ("response.control_room", AdvisedResponse),
+                       ("pathway", Pathway), ("pathway.conveyance", Conveyance),
+                       ("pathway.place_of_safety", PlaceOfSafety)):
     for _name, _field in _model.model_fields.items():
         _key = f"{_prefix}.{_name}"
         if _field.description and _key not in MEANING:

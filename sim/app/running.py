@@ -1,19 +1,17 @@
 """Runs from the app: bounded, with progress, and the same numbers as the command line.
 
-:func:`run_comparison` runs the scenarios one after another with :func:`sim.simulate`
-(the public API; replication ``r`` of every scenario uses the streams of ``(seed, r)``
-only, so running them apart gives exactly the numbers of one ``sim.compare`` call or of
-``crisis-sim run`` with the same seed), reporting after each scenario: that is where the
-page's progress bar moves and where a Stop stops the run. The tables here are what the
-page shows: means with 95% intervals and paired differences, each metric with its title
-and unit from ``sim/core/metrics.py``.
+:func:`run_comparison` is one :func:`sim.compare` call (the public API, so exactly the
+numbers of ``crisis-sim run`` with the same seed) whose progress hook ``on_batch`` is called
+after each batch of replications: that is where the page's progress bar moves and where a
+Stop stops the run (an exception raised from the hook ends it with nothing kept and no
+worker process left). The tables here are what the page shows: means with 95% intervals
+and paired differences, each metric with its title and unit from ``sim/core/metrics.py``.
 """
 
 from __future__ import annotations
 
 import math
 import os
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -22,7 +20,7 @@ import pandas as pd
 
 import sim
 from sim.common import formats
-from sim.core.metrics import BY_NAME, EFFECTS, HEADLINE
+from sim.core.metrics import BY_NAME, EFFECTS, HEADLINE, title
 from sim.scenario.schema import Scenario
 
 MAX_REPS = 200
@@ -37,8 +35,9 @@ MAX_SEED = 2**32 - 1
 NO_VALUE = "n/a"
 """A cell with no value (a car's utilisation in a scenario with no car)."""
 
-Progress = Callable[[int, int, str, float], None]
-"""``(scenarios done, scenarios in all, name of the one just done, its seconds)``."""
+Progress = Callable[[int, int], None]
+"""``(replications done, replications in all)``, over every scenario of the run: the run
+API's ``on_batch`` hook (:func:`sim.compare`)."""
 
 
 @dataclass(frozen=True)
@@ -73,8 +72,9 @@ def check(settings: Settings) -> list[str]:
 
 
 IN_PROCESS_REP_WEEKS = 3200
-"""Up to this many simulated replication-weeks a scenario runs in the app's own process
-(about 2 s on one core): starting worker processes would cost more than they save."""
+"""Up to this many simulated replication-weeks (over every scenario of a run) the run goes
+in the app's own process (about 2 s on one core): starting worker processes would cost more
+than they save."""
 
 
 def default_jobs() -> int:
@@ -84,11 +84,12 @@ def default_jobs() -> int:
 
 
 def jobs_for(settings: Settings) -> int:
-    """Worker processes for one scenario of a run: 1 for a small run, else
-    :func:`default_jobs` (the numbers are the same either way)."""
-    if settings.reps * (settings.weeks + settings.warmup_weeks) <= IN_PROCESS_REP_WEEKS:
+    """Worker processes for a run: 1 for a small run, else :func:`default_jobs` (the
+    numbers are the same either way)."""
+    runs = max(1, len(settings.names)) * settings.reps
+    if runs * (settings.weeks + settings.warmup_weeks) <= IN_PROCESS_REP_WEEKS:
         return 1
-    return min(default_jobs(), settings.reps)
+    return max(1, min(default_jobs(), runs))
 
 
 def ordered(scenarios: Sequence[Scenario], baseline: str) -> list[Scenario]:
@@ -98,12 +99,14 @@ def ordered(scenarios: Sequence[Scenario], baseline: str) -> list[Scenario]:
 
 def run_comparison(scenarios: Sequence[Scenario], settings: Settings, *, jobs: int | None = None,
                    on_progress: Progress | None = None) -> sim.RunResult:
-    """Run the scenarios with common random numbers; the same numbers as
+    """Run the scenarios with common random numbers: exactly
     ``sim.compare(ordered(scenarios), baseline, reps=..., seed=..., weeks=...,
-    warmup_weeks=...)``.
+    warmup_weeks=..., on_batch=on_progress)``.
 
-    ``on_progress`` is called after each scenario; an exception it raises (the page's
-    Stop) ends the run there. ``jobs``: worker processes (default :func:`jobs_for`).
+    ``on_progress(replications done, replications in all)`` is called after each batch of
+    replications; an exception it raises (the page's Stop) ends the run there, with no
+    result. ``jobs``: worker processes (default :func:`jobs_for`; the numbers do not depend
+    on it).
 
     Raises
     ------
@@ -117,50 +120,24 @@ def run_comparison(scenarios: Sequence[Scenario], settings: Settings, *, jobs: i
     if sorted(by_name) != sorted(settings.names) or len(by_name) != len(scenarios):
         raise ValueError("the scenarios must be those named in the settings, each once")
     jobs = jobs_for(settings) if jobs is None else jobs
-    order = ordered(scenarios, settings.baseline)
-    started = time.perf_counter()
-    parts = []
-    for i, scenario in enumerate(order):
-        part = sim.simulate(scenario, reps=settings.reps, seed=settings.seed,
-                            weeks=settings.weeks, warmup_weeks=settings.warmup_weeks,
-                            jobs=min(jobs, settings.reps), progress=False)
-        parts.append(part)
-        if on_progress is not None:
-            on_progress(i + 1, len(order), scenario.name, part.wall_seconds)
-    return _merge(parts, settings.baseline if len(order) > 1 else None,
-                  time.perf_counter() - started, jobs)
-
-
-def _concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    kept = [f for f in frames if not f.empty]
-    if not kept:
-        return frames[0].copy()
-    return pd.concat(kept, ignore_index=True)
-
-
-def _merge(parts: Sequence[sim.RunResult], baseline: str | None, wall: float,
-           jobs: int) -> sim.RunResult:
-    """One result of several one-scenario runs (as one run of them all would give)."""
-    first = parts[0]
-    return type(first)(
-        scenarios=[s for p in parts for s in p.scenarios],
-        settings={k: v for p in parts for k, v in p.settings.items()},
-        replications=_concat([p.replications for p in parts]),
-        by_hour_of_week=_concat([p.by_hour_of_week for p in parts]),
-        by_car=_concat([p.by_car for p in parts]),
-        baseline=baseline,
-        wall_seconds=wall,
-        jobs=jobs,
-    )
+    return sim.compare(ordered(scenarios, settings.baseline), baseline=settings.baseline,
+                       reps=settings.reps, seed=settings.seed, weeks=settings.weeks,
+                       warmup_weeks=settings.warmup_weeks, jobs=jobs, progress=False,
+                       on_batch=on_progress)
 
 
 # ----------------------------------------------------------------------------- tables
 
 
+NOT_TOTALS = ("fraction", "calls per car per month", "minutes", "hours per call",
+              "hours per detention", "beds")
+"""Units of metrics that are rates, means or shares, not totals over the measured weeks."""
+
+
 def unit_text(metric: str, weeks: int) -> str:
     """A metric's unit, with the period for totals over the measured weeks."""
     unit = BY_NAME[metric].unit
-    if unit in ("fraction", "calls per car per month", "minutes"):
+    if unit in NOT_TOTALS:
         return unit
     return f"{unit} in {weeks} weeks"
 
@@ -174,22 +151,34 @@ CONTROL_ROOM_HEADLINE = ("cr_screened", "cr_resolved_by_phone", "cr_unscreened_b
 """Rows added to the headline table when a scenario of the run has a control room."""
 
 
+PATHWAY_HEADLINE = ("officer_hours_per_s136", "pos_occupancy", "pos_diverted_ae",
+                    "s136_breaches_24h")
+"""Rows added to the headline table when a scenario of the run has a Section 136 pathway."""
+
+
 def headline_metrics(result: sim.RunResult) -> tuple[str, ...]:
     """The headline metrics of a run: :data:`HEADLINE`, then the control room's when any of
-    its scenarios has one."""
+    its scenarios has one, then the Section 136 pathway's when any has one."""
+    metrics = tuple(HEADLINE)
     if any(s.control_room is not None for s in result.scenarios):
-        return (*HEADLINE, *CONTROL_ROOM_HEADLINE)
-    return tuple(HEADLINE)
+        metrics += CONTROL_ROOM_HEADLINE
+    if any(s.pathway is not None for s in result.scenarios):
+        metrics += PATHWAY_HEADLINE
+    return metrics
 
 
 def headline_table(result: sim.RunResult, metrics: Sequence[str] = HEADLINE) -> pd.DataFrame:
-    """Rows: metrics (title and unit); columns: scenarios, each ``mean [low, high]``."""
+    """Rows: metrics (title and unit); columns: scenarios, each ``mean [low, high]``
+    (:data:`NO_VALUE` where there is none: a pathway row of a scenario without a pathway)."""
     summary = result.summary()
     weeks = _weeks(result)
     rows = []
     for metric in metrics:
-        row = {"measure": BY_NAME[metric].title, "unit": unit_text(metric, weeks)}
+        row = {"measure": title(metric), "unit": unit_text(metric, weeks)}
         for s in result.scenarios:
+            if metric in PATHWAY_HEADLINE and s.pathway is None:
+                row[s.name] = NO_VALUE  # no beds or limit modelled without a pathway
+                continue
             r = summary[(summary.scenario == s.name) & (summary.metric == metric)].iloc[0]
             text = formats.interval(r["mean"], r["ci_low"], r["ci_high"])
             row[s.name] = NO_VALUE if text == "-" else text

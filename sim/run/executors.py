@@ -5,7 +5,9 @@ The one way to submit work, used by scenario runs (``sim/run/runner.py``) and sw
 module level) and its arguments; :func:`run_batches` runs a list of them and returns their
 results in submission order, calling ``on_done(batch, result)`` in the calling process as
 each finishes (in whatever order they finish: where a sweep records its task store) and
-advancing the progress bar of :func:`progress_bar` by the batch's ``size``.
+advancing the progress bar of :func:`progress_bar` by the batch's ``size``. An exception
+from a batch or from ``on_done`` (a caller's Stop) ends the run: what is queued is
+cancelled and local worker processes are ended.
 
 Every backend runs the same functions on the same arguments, and a replication's numbers
 depend only on its scenario and ``(seed, replication)`` (``sim/core/streams.py``): results
@@ -96,7 +98,9 @@ def run_batches(batches: Sequence[Batch], *, jobs: int = 1, client: Any = None,
         A ``distributed.Client`` (:func:`connect_dask`; call :func:`check_workers` first):
         run on that Dask cluster.
     on_done
-        Called in this process with each batch and its result as it finishes.
+        Called in this process with each batch and its result as it finishes. An exception
+        it raises ends the run and is raised here: batches not yet finished are cancelled
+        (on Dask too) and local worker processes are ended, none left behind.
     bar
         A bar from :func:`progress_bar`, advanced by each finished batch's ``size``.
     key_prefix
@@ -149,9 +153,28 @@ def _run_processes(batches: Sequence[Batch], jobs: int,
             for future in sorted(finished, key=running.__getitem__):
                 done(running.pop(future), future.result())
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
+        _stop_pool(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def _stop_pool(pool: Any) -> None:
+    """End a run early: cancel the queued batches and end the workers now, mid-batch.
+
+    Used when a batch fails, ``on_done`` raises (a progress callback's Stop) or the run is
+    interrupted: nothing more of the run is wanted, so no worker process is left behind
+    finishing a batch nobody will read.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=10)
+        if process.is_alive():  # pragma: no cover - ignored SIGTERM
+            process.kill()
+            process.join(timeout=10)
 
 
 def _run_dask(batches: Sequence[Batch], client: Any, done: Callable[[int, Any], None],
@@ -162,14 +185,30 @@ def _run_dask(batches: Sequence[Batch], client: Any, done: Callable[[int, Any], 
                for i, b in enumerate(batches)}
     try:
         for future in as_completed(list(futures)):
-            done(futures[future], future.result())
-    except BaseException as exc:
+            try:
+                result = future.result()
+            except BaseException as exc:
+                raise _TaskFailed(exc) from exc
+            done(futures[future], result)  # what this raises ends the run as it is
+    except _TaskFailed as failed:
         client.cancel(list(futures))
+        exc = failed.exc
         if isinstance(exc, ModuleNotFoundError) or "deserializ" in str(exc):
             raise ExecutorError([Problem("--scheduler", None, "", f"Dask could not run the "
                                          f"tasks ({type(exc).__name__}: "
                                          f"{str(exc).splitlines()[0]}); {ENV_HINT}")]) from None
+        raise exc from None
+    except BaseException:  # on_done raised (a Stop), or the run was interrupted
+        client.cancel(list(futures))
         raise
+
+
+class _TaskFailed(Exception):
+    """A Dask task's own failure, told apart from one raised by ``on_done``."""
+
+    def __init__(self, exc: BaseException) -> None:
+        super().__init__(str(exc))
+        self.exc = exc
 
 
 # --------------------------------------------------------------------------- Dask

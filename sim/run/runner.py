@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sim.common.counts import whole_number
@@ -32,6 +32,10 @@ per cent, while each batch still runs several replications per compiled scenario
 
 ScenarioLike = Scenario | str | os.PathLike
 """A scenario, or the path of a scenario file (loaded by :func:`sim.load_scenario`)."""
+
+OnBatch = Callable[[int, int], None]
+"""A progress hook: ``on_batch(replications done, replications in all)``, called in the
+calling process after each finished batch (:func:`run_scenarios`)."""
 
 
 def run_replications(scenario: Scenario, plan: RunPlan, reps: Sequence[int],
@@ -78,7 +82,8 @@ def run_scenarios(scenarios: Sequence[Scenario], *, reps: int | None = None,
                   seed: int | None = None, weeks: int | None = None,
                   warmup_weeks: int | None = None, jobs: int | None = 1,
                   progress: bool | None = None, baseline: str | None = None,
-                  event_log: bool | str | os.PathLike | None = None) -> RunResult:
+                  event_log: bool | str | os.PathLike | None = None,
+                  on_batch: OnBatch | None = None) -> RunResult:
     """Run every scenario's replications and collect tidy results.
 
     Parameters
@@ -100,6 +105,12 @@ def run_scenarios(scenarios: Sequence[Scenario], *, reps: int | None = None,
         if ``pyarrow`` can be imported, else CSV; the path written is
         ``result.extra["event_log_path"]``). Off by default; the metrics are the same
         either way.
+    on_batch
+        Called in this process after each finished batch of replications with
+        ``(replications done, replications in all)``, over every scenario of the run: the
+        counts grow and the last call has both equal. An exception it raises ends the run
+        and is raised here, with no result: the batches not yet run are cancelled and the
+        worker processes ended. The numbers do not depend on it.
 
     Raises
     ------
@@ -121,9 +132,17 @@ def run_scenarios(scenarios: Sequence[Scenario], *, reps: int | None = None,
     if jobs > 1:  # longest first
         batches.sort(key=lambda b: _batch_cost(*b.args[:3]), reverse=True)
 
+    on_done = None
+    if on_batch is not None:
+        finished = [0]
+
+        def on_done(batch: Batch, _result: object) -> None:
+            finished[0] += batch.size
+            on_batch(finished[0], total)
+
     started = time.perf_counter()
     with progress_bar(total, "replications", show=progress) as bar:
-        done = run_batches(batches, jobs=jobs, bar=bar)
+        done = run_batches(batches, jobs=jobs, bar=bar, on_done=on_done)
     wall = time.perf_counter() - started
     results = {(batch.key[0], r): res for batch, batch_results in zip(batches, done, strict=True)
                for r, res in zip(batch.args[2], batch_results, strict=True)}
@@ -149,12 +168,15 @@ def as_scenario(scenario: object, function: str = "simulate") -> Scenario:
 def simulate(scenario: ScenarioLike, *, reps: int | None = None, seed: int | None = None,
              weeks: int | None = None, warmup_weeks: int | None = None, jobs: int = 1,
              progress: bool | None = None,
-             event_log: bool | str | os.PathLike | None = None) -> RunResult:
+             event_log: bool | str | os.PathLike | None = None,
+             on_batch: OnBatch | None = None) -> RunResult:
     """Run one scenario's replications.
 
     ``scenario`` is a :class:`Scenario` or the path of a scenario file. Arguments follow
     the command line's rules (:func:`run_scenarios`). ``event_log=True`` (or a file path)
     also records one row per call and per other job: see :func:`run_scenarios`.
+    ``on_batch(done, total)``: progress after each batch of replications; raise from it to
+    stop the run (:func:`run_scenarios`).
 
     Examples
     --------
@@ -165,20 +187,22 @@ def simulate(scenario: ScenarioLike, *, reps: int | None = None, seed: int | Non
     """
     return run_scenarios([as_scenario(scenario, "simulate")], reps=reps, seed=seed,
                          weeks=weeks, warmup_weeks=warmup_weeks, jobs=jobs, progress=progress,
-                         event_log=event_log)
+                         event_log=event_log, on_batch=on_batch)
 
 
 def compare(scenarios: Sequence[ScenarioLike], baseline: str | None = None, *,
             reps: int | None = None, seed: int | None = None, weeks: int | None = None,
             warmup_weeks: int | None = None, jobs: int = 1,
             progress: bool | None = None,
-            event_log: bool | str | os.PathLike | None = None) -> RunResult:
+            event_log: bool | str | os.PathLike | None = None,
+            on_batch: OnBatch | None = None) -> RunResult:
     """Run scenarios with common random numbers for paired comparison.
 
     ``scenarios``: a list of :class:`Scenario` objects or scenario file paths, at least one.
     ``result.comparison()`` gives each metric's paired difference against ``baseline``
     (default: the first scenario) with its 95% interval. ``event_log``: see
-    :func:`run_scenarios`.
+    :func:`run_scenarios`. ``on_batch(done, total)``: progress in replications over all
+    the scenarios, after each batch; raise from it to stop the run (:func:`run_scenarios`).
     """
     if isinstance(scenarios, Scenario | str | os.PathLike) or not isinstance(scenarios,
                                                                              Sequence):
@@ -189,7 +213,7 @@ def compare(scenarios: Sequence[ScenarioLike], baseline: str | None = None, *,
     baseline = baseline or loaded[0].name
     return run_scenarios(loaded, reps=reps, seed=seed, weeks=weeks,
                          warmup_weeks=warmup_weeks, jobs=jobs, progress=progress,
-                         baseline=baseline, event_log=event_log)
+                         baseline=baseline, event_log=event_log, on_batch=on_batch)
 
 
 def default_jobs() -> int:

@@ -218,14 +218,36 @@ def test_run_is_bounded_and_stops_when_asked():
         running.run_comparison([none], running.Settings(("no_car",), "no_car", 2, 105, 1, 1))
     seen = []
 
-    def stop(done, total, name, seconds):
-        seen.append((done, total, name))
-        raise KeyboardInterrupt  # what the page's Stop does to a run
+    def stop(done, total):
+        seen.append((done, total))
+        if done >= 4:
+            raise KeyboardInterrupt  # what the page's Stop does to a run
 
-    settings = running.Settings(("cpft_one_car", "no_car"), "no_car", 2, 2, 0, 3)
+    settings = running.Settings(("cpft_one_car", "no_car"), "no_car", 12, 2, 0, 3)
     with pytest.raises(KeyboardInterrupt):
         running.run_comparison([one, none], settings, jobs=1, on_progress=stop)
-    assert seen == [(1, 2, "no_car")]  # the baseline runs first, then it stopped
+    # Progress and Stop come between batches of replications, within the first scenario.
+    assert seen == [(3, 24), (6, 24)]
+
+
+def test_progress_reaches_the_total_with_the_numbers_of_sim_compare():
+    scenarios = [sim.load_scenario(SCENARIOS / f"{n}.yaml") for n in ("cpft_one_car", "no_car")]
+    settings = running.Settings(("cpft_one_car", "no_car"), "no_car", 5, 2, 1, 9)
+    seen = []
+    result = running.run_comparison(scenarios, settings, jobs=2,
+                                    on_progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1] == (10, 10) and len(seen) > 2
+    assert [d for d, _ in seen] == sorted({d for d, _ in seen})
+    expected = sim.compare(scenarios[::-1], baseline="no_car", reps=5, weeks=2,
+                           warmup_weeks=1, seed=9)
+    pd.testing.assert_frame_equal(result.replications, expected.replications,
+                                  check_exact=True)
+    assert result.baseline == "no_car" and [s.name for s in result.scenarios] == \
+        ["no_car", "cpft_one_car"]
+    big = running.Settings(("a", "b"), "a", 30, 52, 1, 1)
+    assert running.jobs_for(big) == 1  # two scenarios of 30 years: in this process
+    assert running.jobs_for(running.Settings(("a", "b", "c"), "a", 30, 52, 1, 1)) == \
+        running.default_jobs()
 
 
 def test_run_gives_the_command_lines_numbers(tmp_path):
@@ -261,3 +283,79 @@ def test_app_command_serves_on_localhost_only_by_default():
     args = app_command.build_parser().parse_args([])
     assert (args.address, args.port) == ("127.0.0.1", 8501)
     assert app_command.main(["--port", "0"]) == 2
+
+
+def test_a_pathway_starts_from_the_scenarios_own_or_the_designs_example():
+    data = sim.load_scenario(SCENARIOS / "cpft_one_car.yaml").to_dict()
+    data.pop("pathway", None)
+    start, own = editing.pathway_start(data)
+    assert not own and start == editing.DEFAULT_PATHWAY and start is not editing.DEFAULT_PATHWAY
+    # The example is the design's (section 9), and valid as it stands.
+    assert start["place_of_safety"]["beds"] == 2
+    assert start["place_of_safety"]["bed_hours"] == {"dist": "lognormal", "median": 10,
+                                                     "p95": 24}
+    assert sim.scenario_from_dict({**data, "pathway": start}).pathway is not None
+    mine = editing.pathway_from_inputs(start, {"place_of_safety.beds": "inf"})
+    again, own = editing.pathway_start({**data, "pathway": mine})
+    assert own and again["place_of_safety"]["beds"] == "inf"
+    assert editing.beds_input("inf") == (2, True) and editing.beds_input(5) == (5, False)
+    assert editing.pathway_value({"conveyance": {}}, "conveyance.p_ambulance") == 0.35
+    assert editing.pathway_widget("place_of_safety.divert.ae") == "divert_ae"
+
+
+@pytest.mark.parametrize("beds", [3, "inf"])
+def test_yaml_of_a_pathway_loads_back(tmp_path, beds):
+    entries, _ = library.load_shipped()
+    entry = entries["cpft_one_car"]
+    data = entry.scenario.to_dict()
+    data["name"] = "with_pathway"
+    data["pathway"] = editing.pathway_from_inputs(editing.DEFAULT_PATHWAY, {
+        "place_of_safety.beds": beds, "place_of_safety.max_wait_hours": 3.5})
+    scenario = sim.scenario_from_dict(data)
+    text = editing.scenario_yaml(scenario.to_dict(), extends=entry.extends,
+                                 parent=entry.parent, comments=entry.comments,
+                                 source=entry.source_data)
+    written = yaml.safe_load(text)
+    assert written["pathway"]["place_of_safety"]["beds"] == beds
+    assert written["pathway"]["place_of_safety"]["max_wait_hours"] == 3.5
+    (tmp_path / "_base.yaml").write_bytes((SCENARIOS / "_base.yaml").read_bytes())
+    (tmp_path / "with_pathway.yaml").write_text(text, encoding="utf-8")
+    assert sim.load_scenario(tmp_path / "with_pathway.yaml") == scenario
+
+
+def test_headline_rows_of_a_pathway_and_their_units():
+    none = sim.load_scenario(SCENARIOS / "no_car.yaml")
+    data = sim.load_scenario(SCENARIOS / "cpft_one_car.yaml").to_dict()
+    data["pathway"] = editing.DEFAULT_PATHWAY
+    with_path = sim.scenario_from_dict(data)
+    result = sim.compare([none, with_path], reps=2, weeks=2, seed=4)
+    metrics = running.headline_metrics(result)
+    assert metrics[-4:] == running.PATHWAY_HEADLINE
+    table = running.headline_table(result, metrics).set_index("measure")
+    assert table.loc["Police hours per detention", "unit"] == "hours per detention"
+    assert table.loc["Detentions over the 24-hour limit", "unit"] == "detentions in 2 weeks"
+    assert table.loc["Place-of-safety beds occupied (mean)", "cpft_one_car"] != running.NO_VALUE
+    if none.pathway is None:
+        assert table.loc["Place-of-safety beds occupied (mean)", "no_car"] == running.NO_VALUE
+    plain = sim.compare([none], reps=1, weeks=1)
+    if none.pathway is None:
+        assert not set(running.PATHWAY_HEADLINE) & set(running.headline_metrics(plain))
+
+
+def test_a_pathway_taken_away_stays_away_when_the_parent_file_has_one(tmp_path):
+    (tmp_path / "_base.yaml").write_bytes((SCENARIOS / "_base.yaml").read_bytes())
+    parent_text = yaml.safe_dump({"extends": "_base.yaml", "name": "with_beds",
+                                  "pathway": editing.DEFAULT_PATHWAY}, sort_keys=False)
+    (tmp_path / "with_beds.yaml").write_text(parent_text, encoding="utf-8")
+    parent = sim.load_scenario(tmp_path / "with_beds.yaml")
+    assert parent.pathway is not None
+    data = parent.to_dict()
+    data.pop("pathway")  # what the builder holds once the pathway is unticked
+    data["name"] = "no_beds"
+    scenario = sim.scenario_from_dict(data)
+    text = editing.scenario_yaml(scenario.to_dict(), extends="with_beds.yaml",
+                                 parent=parent.to_dict())
+    assert yaml.safe_load(text)["pathway"] is None
+    (tmp_path / "no_beds.yaml").write_text(text, encoding="utf-8")
+    loaded = sim.load_scenario(tmp_path / "no_beds.yaml")
+    assert loaded.pathway is None and loaded == scenario

@@ -15,7 +15,8 @@ pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import sim  # noqa: E402
-from sim.app import running  # noqa: E402
+from sim.app import editing, running  # noqa: E402
+from sim.core.metrics import title  # noqa: E402
 from sim.economics.funding import compute  # noqa: E402
 from sim.economics.verdicts import verdicts  # noqa: E402
 from tests.support.paths import ROOT, SCENARIOS  # noqa: E402
@@ -374,3 +375,157 @@ def test_a_built_control_room_is_run_and_screens_calls():
     headline = at.table[0].value
     assert "Calls advised by the control room" in headline.index
     assert headline.loc["Calls advised by the control room", "no_car"].startswith("0")
+
+
+def _progress(at: AppTest):
+    """The Run & compare page's progress bar, as the run left it."""
+    [bar] = at.get("progress")
+    return bar.proto
+
+
+def test_progress_moves_by_batches_to_the_end_of_the_run():
+    at = _app()
+    at.switch_page("views/compare.py").run()
+    at.multiselect(key="run_names").set_value(["no_car", "cpft_one_car"])
+    at.number_input(key="run_reps").set_value(9)
+    at.number_input(key="run_weeks").set_value(2)
+    at.button(key="run_go").click().run()
+    _no_exceptions(at)
+    bar = _progress(at)
+    # Left by the run API's hook after its last batch: 100%, every replication counted.
+    assert bar.value == 100 and bar.text.startswith("18 of 18 replications done")
+    expected = sim.compare([sim.load_scenario(SCENARIOS / f"{n}.yaml")
+                            for n in ("no_car", "cpft_one_car")], baseline="no_car",
+                           reps=9, weeks=2, warmup_weeks=1,
+                           seed=at.number_input(key="run_seed").value)
+    pd.testing.assert_frame_equal(at.session_state["run"].result.replications,
+                                  expected.replications, check_exact=True)
+
+
+def _pathway_on(at: AppTest) -> tuple[dict, bool]:
+    """Tick the pathway (unticking first if the shipped scenario has one); the block it
+    starts from and whether that is the scenario's own."""
+    box = at.checkbox(key="path_on_0")
+    shipped = sim.load_scenario(SCENARIOS / "cpft_one_car.yaml")
+    assert box.value == (shipped.pathway is not None)
+    if box.value:
+        box.uncheck().run()
+    at.checkbox(key="path_on_0").check().run()
+    _no_exceptions(at)
+    return editing.pathway_start(shipped.to_dict())
+
+
+def test_build_page_adds_edits_and_removes_a_section_136_pathway():
+    at = _app()
+    assert "Section 136 pathway" in at.checkbox(key="path_on_0").help
+    start, own = _pathway_on(at)
+    assert not _errors(at)
+    # Every input starts from the scenario's own block, else the design's example, and says
+    # where its value comes from on hover.
+    beds = at.number_input(key="path_beds_0")
+    assert beds.value == editing.beds_input(start["place_of_safety"]["beds"])[0]
+    assert "Source" in beds.help
+    assert ("design (section 9" in beds.help) != own
+    assert at.selectbox(key="path_bed_hours_dist_0").value == \
+        start["place_of_safety"]["bed_hours"]["dist"]
+
+    at.text_input(key="name_0").set_value("one_bed")
+    at.checkbox(key="path_beds_inf_0").uncheck()
+    beds.set_value(1)
+    at.number_input(key="path_max_wait_hours_0").set_value(4.0)
+    at.number_input(key="path_p_ambulance_0").set_value(0.5)
+    at.number_input(key="path_divert_ae_0").set_value(0.9)
+    at.number_input(key="path_divert_custody_0").set_value(0.1)
+    at.number_input(key="path_legal_limit_hours_0").set_value(36.0)
+    at.selectbox(key="path_handover_minutes_dist_0").set_value("fixed").run()
+    at.number_input(key="path_handover_minutes_fixed_value_0").set_value(50.0)
+    at.run()
+    _no_exceptions(at)
+    assert not _errors(at)
+    assert "1 place-of-safety bed(s)" in at.success[0].value
+    _add_scenario(at)
+    path = at.session_state["library"]["one_bed"].scenario.pathway
+    assert path.place_of_safety.beds == 1 and path.place_of_safety.max_wait_hours == 4.0
+    assert path.conveyance.p_ambulance == 0.5 and path.legal_limit_hours == 36.0
+    assert (path.place_of_safety.divert.ae, path.place_of_safety.divert.custody) == (0.9, 0.1)
+    assert path.place_of_safety.handover_minutes.dist == "fixed"
+    assert path.place_of_safety.handover_minutes.value == 50.0
+    assert path.place_of_safety.bed_hours.model_dump(exclude_none=True) == \
+        start["place_of_safety"]["bed_hours"]  # not edited: as it started
+
+    # No limit on beds: inf, as the schema writes it.
+    at.checkbox(key="path_beds_inf_0").check().run()
+    assert at.number_input(key="path_beds_0").disabled
+    at.text_input(key="name_0").set_value("no_bed_limit")
+    _add_scenario(at)
+    path = at.session_state["library"]["no_bed_limit"].scenario.pathway
+    assert path.place_of_safety.beds == "inf" and path.place_of_safety.bed_count == float("inf")
+
+    # Taken away again: no pathway block at all.
+    at.checkbox(key="path_on_0").uncheck().run()
+    _no_exceptions(at)
+    assert not [w for w in at.number_input if w.key.startswith("path_")]
+    at.text_input(key="name_0").set_value("no_pathway")
+    _add_scenario(at)
+    assert at.session_state["library"]["no_pathway"].scenario.pathway is None
+
+
+def test_pathway_problems_show_the_schemas_message_at_the_field():
+    at = _app()
+    start, _ = _pathway_on(at)
+    at.checkbox(key="path_beds_inf_0").uncheck()
+    at.number_input(key="path_beds_0").set_value(0)
+    at.number_input(key="path_divert_custody_0").set_value(0.3)
+    at.number_input(key="path_max_wait_hours_0").set_value(100.0)
+    at.run()
+    _no_exceptions(at)
+    errors = _errors(at)
+    data = sim.load_scenario(SCENARIOS / "cpft_one_car.yaml").to_dict()
+    data["pathway"] = editing.pathway_from_inputs(start, {
+        "place_of_safety.beds": 0, "place_of_safety.divert.custody": 0.3,
+        "place_of_safety.max_wait_hours": 100.0})
+    with pytest.raises(sim.ScenarioError) as caught:
+        sim.scenario_from_dict(data, source="built")
+    messages = {p.key: p.message for p in caught.value.problems}
+    assert set(messages) == {"pathway.place_of_safety.beds", "pathway.place_of_safety.divert",
+                             "pathway.place_of_safety.max_wait_hours"}
+    assert "or inf for no limit; got 0" in messages["pathway.place_of_safety.beds"]
+    for key, message in messages.items():  # each under its own input
+        assert f"- {key}: {message}" in errors
+    [code] = [c.value for c in at.code]
+    assert "built: pathway.place_of_safety.beds: beds must be between 1" in code
+    [button] = [b for b in at.button if b.label == "Add to this session's scenarios"]
+    assert button.disabled
+
+
+def test_a_run_with_a_pathway_shows_its_rows():
+    at = _app()
+    at.text_input(key="name_0").set_value("car_one_bed")
+    _pathway_on(at)
+    at.checkbox(key="path_beds_inf_0").uncheck()
+    at.number_input(key="path_beds_0").set_value(1)
+    at.run()
+    _add_scenario(at)
+    built = at.session_state["library"]["car_one_bed"].scenario
+    at.switch_page("views/compare.py").run()
+    at.multiselect(key="run_names").set_value(["no_car", "car_one_bed"])
+    at.number_input(key="run_reps").set_value(2)
+    at.number_input(key="run_weeks").set_value(3)
+    at.button(key="run_go").click().run()
+    _no_exceptions(at)
+    no_car = sim.load_scenario(SCENARIOS / "no_car.yaml")
+    expected = sim.compare([no_car, built], baseline="no_car", reps=2, weeks=3,
+                           warmup_weeks=1, seed=built.run.seed)
+    got = at.session_state["run"].result
+    pd.testing.assert_frame_equal(got.replications, expected.replications, check_exact=True)
+    assert (got.replications.set_index("scenario").loc["car_one_bed", "pos_occupancy"]
+            > 0).all()
+    headline = at.table[0].value
+    want = running.headline_table(expected, running.headline_metrics(expected))
+    assert headline.to_dict() == want.set_index("measure").to_dict()
+    rows = [title(m) for m in running.PATHWAY_HEADLINE]
+    assert list(headline.index[-4:]) == rows
+    occupancy = headline.loc[title("pos_occupancy")]
+    assert occupancy["unit"] == "beds" and occupancy["car_one_bed"] != running.NO_VALUE
+    if no_car.pathway is None:  # no beds modelled there
+        assert occupancy["no_car"] == running.NO_VALUE

@@ -1,5 +1,5 @@
-"""Page: build a scenario (demand, cars and rotas in a grid, the control room,
-dispatch, costs).
+"""Page: build a scenario (demand, cars and rotas in a grid, the control room, the Section
+136 pathway's capacity, dispatch, costs).
 
 Every edit is applied to the draft's data and validated by the scenario schema
 (``sim/app/editing.py``); each problem is shown under the input at fault, in the command
@@ -29,6 +29,30 @@ def _problems_at(slot: Any, problems: list[Problem], label=None) -> None:
     if problems:
         text = "\n".join(f"- {label(p) if label else p.key}: {p.message}" for p in problems)
         slot.error(text, icon=":material/error:")
+
+
+def _distribution(form_col: Any, param_cols: list[Any], label: str, short: str, unit: str,
+                  dist: Any, prefix: str, v: int, help: str) -> dict[str, Any]:
+    """A distribution's inputs: its form (``{prefix}_dist_{v}``) in ``form_col``, then its
+    parameters (``{prefix}_{form}_{name}_{v}``) over ``param_cols``; the forms and their
+    parameters are the schema's (``editing.DISTRIBUTION_FORMS``). An ``empirical`` list is
+    kept from the file as it is."""
+    dist = dict(dist or {})
+    forms = [f for f in editing.DISTRIBUTION_FORMS
+             if f != "empirical" or dist.get("dist") == "empirical"]
+    form = form_col.selectbox(f"{label} ({unit}): distribution", forms,
+                              index=forms.index(dist["dist"]) if dist.get("dist") in forms
+                              else 0, key=f"{prefix}_dist_{v}", help=help)
+    if form == "empirical":
+        param_cols[0].caption(f"Kept from the file: {len(dist.get('values', []))} values.")
+        return dist
+    out: dict[str, Any] = {"dist": form}
+    step = 1.0 if unit == "minutes" else 0.5
+    for i, (name, value) in enumerate(editing.distribution_params(dist, form).items()):
+        out[name] = param_cols[i % len(param_cols)].number_input(
+            f"{short}: {name} ({unit})", value=float(value), step=step, format="%.2f",
+            key=f"{prefix}_{form}_{name}_{v}", help=help)
+    return out
 
 
 def _start_from(name: str) -> None:
@@ -221,25 +245,10 @@ if has_room:
             key=f"room_share_{v}", help=hints.hint("control_room.share_screened",
                                                    room_comments))
         room_slots["share_screened"] = c2.empty()
-        handling = dict(room.get("handling_minutes") or {})
-        forms = [f for f in editing.DISTRIBUTION_FORMS
-                 if f != "empirical" or handling.get("dist") == "empirical"]
-        form = c1.selectbox(
-            "Handling time of a call (minutes): distribution", forms,
-            index=forms.index(handling["dist"]) if handling.get("dist") in forms else 0,
-            key=f"room_dist_{v}",
-            help=hints.hint("control_room.handling_minutes", room_comments))
-        params = editing.distribution_params(handling, form)
-        if form == "empirical":
-            c2.caption(f"Kept from the file: {len(handling.get('values', []))} values.")
-            new_handling = handling
-        else:
-            new_handling = {"dist": form}
-            for name, value in params.items():
-                new_handling[name] = c2.number_input(
-                    f"Handling time: {name} (minutes)", value=float(value), step=1.0,
-                    format="%.2f", key=f"room_{form}_{name}_{v}",
-                    help=hints.hint("control_room.handling_minutes", room_comments))
+        new_handling = _distribution(
+            c1, [c2], "Handling time of a call", "Handling time", "minutes",
+            room.get("handling_minutes"), "room", v,
+            hints.hint("control_room.handling_minutes", room_comments))
         room_slots["handling_minutes"] = st.empty()
     edits["control_room"] = {
         **{k: val for k, val in room.items()
@@ -265,6 +274,59 @@ if has_room:
     edits["response.control_room"] = advised
 else:
     edits["control_room"] = None
+
+st.subheader("Section 136 pathway (places of safety)")
+path_start, own_path = editing.pathway_start(base)
+path_comments = dict(comments)
+if not own_path:  # the example's values: say so, whatever a parent file says of its own
+    path_comments.update({f"pathway.{k}": editing.PATHWAY_STARTING_SOURCE
+                          for k in editing.PATHWAY_KEYS})
+for share in ("ae", "custody"):  # a divert written as one map has its comment there
+    key = f"pathway.place_of_safety.divert.{share}"
+    if key not in path_comments and "pathway.place_of_safety.divert" in path_comments:
+        path_comments[key] = path_comments["pathway.place_of_safety.divert"]
+has_path = st.checkbox(
+    "Model the Section 136 pathway: conveyance, place-of-safety beds, diverts and the "
+    "24-hour limit", value=base.get("pathway") is not None, key=f"path_on_{v}",
+    help=hints.hint("pathway", comments))
+path_slot = st.empty()
+path_slots: dict[str, Any] = {}
+if has_path:
+    st.caption("What a detention holds officers for: the wait for an ambulance or the drive, "
+               "the wait for a bed (at most the longest wait, then a divert to A&E or "
+               "custody) and the handover. Beds are shared by every call of the scenario."
+               + ("" if own_path else " Starting values: the design's example (section 9), "
+                  "not published figures; set your own."))
+    path_values: dict[str, Any] = {}
+    c1, c2, c3, c4 = st.columns(4)
+    beds, no_limit = editing.beds_input(
+        editing.pathway_value(path_start, "place_of_safety.beds"))
+    beds_help = hints.hint("pathway.place_of_safety.beds", path_comments)
+    unlimited = c2.checkbox("No limit on beds", value=no_limit, key=f"path_beds_inf_{v}",
+                            help=beds_help)
+    beds = c1.number_input("Place-of-safety beds", value=beds, step=1, format="%d",
+                           disabled=unlimited, key=f"path_beds_{v}", help=beds_help)
+    path_values["place_of_safety.beds"] = "inf" if unlimited else int(beds)
+    path_slots["place_of_safety.beds"] = c1.empty()
+    cols = [c3, c4, c1, c2, c3]
+    for col, (key, label) in zip(cols, editing.PATHWAY_NUMBERS, strict=True):
+        path_values[key] = col.number_input(
+            label, value=float(editing.pathway_value(path_start, key, 0.0)),
+            step=0.05 if key.endswith(("p_ambulance", ".ae", ".custody")) else 0.5,
+            format="%.2f", key=f"path_{editing.pathway_widget(key)}_{v}",
+            help=hints.hint(f"pathway.{key}", path_comments))
+        path_slots[key] = col.empty()
+    path_slots["place_of_safety.divert"] = st.empty()
+    for key, label, unit in editing.PATHWAY_DISTRIBUTIONS:
+        cols = st.columns(4)
+        path_values[key] = _distribution(
+            cols[0], cols[1:], label, label.split(" (")[0], unit,
+            editing.pathway_value(path_start, key), f"path_{editing.pathway_widget(key)}", v,
+            hints.hint(f"pathway.{key}", path_comments))
+        path_slots[key] = st.empty()
+    edits["pathway"] = editing.pathway_from_inputs(path_start, path_values)
+else:
+    edits["pathway"] = None
 
 st.subheader("Dispatch rules")
 dispatch = base.get("dispatch", {})
@@ -297,7 +359,8 @@ if costs is not None:
             key=f"cost_{key}_{v}", help=hints.hint(f"costs.{key}", comments))
         cost_slots[key] = col.empty()
 
-with st.expander("Pathways, case mix and uncertainty (kept from the starting scenario)"):
+with st.expander("Response models, case mix and uncertainty (kept from the starting "
+                 "scenario)"):
     st.caption("These are edited in the scenario file (docs/scenarios.md lists every key).")
     st.json({k: base[k] for k in ("response", "case_mix", "uncertainty") if k in base},
             expanded=False)
@@ -334,6 +397,14 @@ if has_room:
         dotted = f"response.control_room.{key[7:]}" if key.startswith("advice.") \
             else f"control_room.{key}"
         place(slot, editing.under(problems, dotted))
+place(path_slot, [p for p in problems if p.key in ("pathway", "pathway.conveyance",
+                                                   "pathway.place_of_safety")])
+if has_path:
+    for key, slot in path_slots.items():
+        found = editing.under(problems, f"pathway.{key}")
+        if key == "place_of_safety.divert":  # the shares' rule; each share's own below it
+            found = [p for p in found if p.key == "pathway.place_of_safety.divert"]
+        place(slot, found)
 
 coverage = editing.coverage_frame(data)
 with st.container():
@@ -371,6 +442,11 @@ else:
     room_text = (f", a control room of {scenario.control_room.practitioners} "
                  f"practitioner(s), {coverage['practitioners'].sum():g} practitioner-hours a "
                  "week" if scenario.control_room is not None else "")
+    if scenario.pathway is not None:
+        beds = scenario.pathway.place_of_safety.beds
+        room_text += (", a Section 136 pathway with "
+                      + ("no limit on place-of-safety beds" if beds == "inf"
+                         else f"{beds} place-of-safety bed(s)"))
     st.success(f"Valid scenario **{scenario.name}**: {len(scenario.cars)} car(s), "
                f"{coverage['cars'].sum():g} car-hours a week{room_text}.",
                icon=":material/check_circle:")

@@ -1,8 +1,11 @@
 """Page: run and compare scenarios (common random numbers, paired differences).
 
-The run goes scenario by scenario (``sim/app/running.py``): the progress bar moves after
-each, and Stop (or Streamlit's own stop) ends the run there. The numbers are those of
-``crisis-sim run`` with the same scenarios, replications, weeks and seed.
+The run is one ``sim.compare`` call (``sim/app/running.py``) whose progress hook moves the
+bar after each batch of replications. Stop (or Streamlit's own stop) asks Streamlit for a
+rerun; the next update of the bar, inside the hook, then raises Streamlit's own exception,
+which ends the run between batches: nothing of it is kept and no worker process is left.
+The numbers are those of ``crisis-sim run`` with the same scenarios, replications, weeks and
+seed.
 """
 
 from __future__ import annotations
@@ -50,7 +53,8 @@ with st.container(border=True):
                                                 "and on the command line.")
     b1, b2, _ = st.columns([1, 1, 4])
     go = b1.button("Run", type="primary", disabled=not picked, key="run_go")
-    b2.button("Stop", key="run_stop", help="Stops a run after the scenario it is on.")
+    b2.button("Stop", key="run_stop", help="Stops a run after the batch of replications it "
+                                             "is on; nothing of it is kept.")
 
 settings = running.Settings(names=tuple(picked), baseline=str(baseline), reps=int(reps),
                             weeks=int(weeks), warmup_weeks=int(warmup), seed=int(seed))
@@ -67,17 +71,17 @@ if go:
         bar = st.progress(0.0, text="Starting ...")
         started = time.perf_counter()
 
-        def report(done: int, total: int, name: str, seconds: float) -> None:
-            bar.progress(done / total, text=f"{done} of {total} scenarios done ({name}: "
-                                            f"{settings.reps} replications in {seconds:.1f} s)")
+        def report(done: int, total: int) -> None:
+            # A Stop pressed meanwhile makes this call raise: the run ends here.
+            bar.progress(done / total, text=f"{done} of {total} replications done "
+                                            f"({time.perf_counter() - started:.1f} s)")
 
         result = running.run_comparison([lib[n].scenario for n in picked], settings,
                                         on_progress=report)
         st.session_state["run"] = state.RunRecord(
             result=result, settings=settings, sources=state.sources(st.session_state, picked),
             seconds=time.perf_counter() - started)
-        st.session_state["running"] = False
-        bar.empty()
+        st.session_state["running"] = False  # the bar stays as the last batch left it
 
 record: state.RunRecord | None = st.session_state.get("run")
 if record is None:
@@ -91,11 +95,12 @@ st.success(f"{len(ran.names)} scenario(s) x {ran.reps} replications of {ran.week
            icon=":material/check_circle:")
 
 st.subheader("Headline results")
-st.caption("Mean per replication with its 95% interval, [low, high]. With a control room, "
-           "its rows follow the cars' (n/a: a scenario without one).")
+st.caption("Mean per replication with its 95% interval, [low, high]. With a control room "
+           "or a Section 136 pathway in any scenario, their rows follow the cars' (n/a: a "
+           "scenario without one).")
 st.table(running.headline_table(result, running.headline_metrics(result)).set_index("measure"))
 
-if result.baseline is not None:
+if result.baseline is not None and len(result.scenarios) > 1:
     st.subheader(f"Paired differences against {result.baseline}")
     st.caption("Scenario minus baseline, replication by replication, with 95% intervals; "
                "the last row of each scenario is the change in Section 136 detentions.")
