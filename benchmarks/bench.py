@@ -6,6 +6,7 @@ Run from the project folder::
     python benchmarks/bench.py --quick         # a smoke run (seconds)
     python benchmarks/bench.py --profile       # where the time goes (cProfile), per scenario
     python benchmarks/bench.py --control-room  # only the control room's cost ratio (seconds)
+    python benchmarks/bench.py --pathway       # only the Section 136 pathway's cost ratio
     python benchmarks/bench.py --profile --scenarios cpft_one_car,control_room_and_car
     python benchmarks/bench.py --scaling 1,2,4,8,16 --reps 64   # sweep throughput vs workers
 
@@ -25,6 +26,10 @@ jobs a day, calls wait up to 30 minutes):
   the control room of DESIGN.md section 8: 08:00-24:00 every day, 2 practitioners, 80% of
   calls passed, handling lognormal mean 15 sd 8 minutes) against ``cpft_one_car`` alone,
   timed alternately, as a ratio (target: at most 1.5);
+* **pathway**: the cost per replication-year of ``cpft_one_car`` with its Section 136
+  pathway (``scenarios/_base.yaml``; DESIGN.md section 9's example when the file has none)
+  against the same scenario without one, timed alternately, as a ratio (issue 12's target:
+  at most 1.5), with the peak memory of one replication at 1 and 10 years;
 * **horizon**: time per replication-year and peak memory of one replication (tracemalloc
   peak, and the growth of the process's peak RSS) at 1, 10 and 50 simulated years;
 * **workers**: ``--jobs 2`` against ``--jobs 1`` for 40 replications of ``cpft_one_car``;
@@ -34,6 +39,10 @@ jobs a day, calls wait up to 30 minutes):
 * with ``--scaling N1,N2,...`` (instead of the rest): a sweep of ``--points`` scenarios x
   ``--reps`` replications run with N worker processes; replications per second and the
   speed-up over the smallest N (results are checked to be identical for every N).
+
+Per-replication timings switch off the reuse of a replication's calls between scenarios
+(:mod:`sim.core.reuse`), so each replication pays for its own calls; the PSA section keeps
+it on, as a run does.
 
 Timings on a shared or busy machine are noisy: compare ratios measured in one run. The
 table is printed and written (atomically) to ``results/bench/bench.csv`` (``scaling.csv``
@@ -72,6 +81,7 @@ from benchmarks.reference import run_reference  # noqa: E402
 from sim.common import formats  # noqa: E402
 from sim.common.atomic import write_csv  # noqa: E402
 from sim.core.model import ScenarioModel  # noqa: E402
+from sim.core.reuse import REUSE  # noqa: E402
 from sim.run.runner import default_jobs, run_scenarios  # noqa: E402
 
 SCENARIO_FILES = {
@@ -92,6 +102,21 @@ CONTROL_ROOM = {
 CONTROL_ROOM_TARGET = 1.5
 """Issue 11: a scenario with a control room and a car costs at most this many times a
 car-only one per replication-year."""
+PATHWAY = {
+    "conveyance": {"p_ambulance": 0.35,
+                   "ambulance_wait_hours": {"dist": "lognormal", "mean": 1.5, "sd": 1.0},
+                   "travel_minutes": {"dist": "lognormal", "mean": 30, "sd": 15}},
+    "place_of_safety": {"beds": 2,
+                        "handover_minutes": {"dist": "lognormal", "mean": 45, "sd": 20},
+                        "bed_hours": {"dist": "lognormal", "median": 10, "p95": 24},
+                        "max_wait_hours": 2, "divert": {"ae": 0.97, "custody": 0.03}},
+    "ae_as_place_of_safety_hours": {"dist": "lognormal", "mean": 6, "sd": 3},
+    "legal_limit_hours": 24,
+}
+"""DESIGN.md section 9's example pathway, added to ``cpft_one_car`` when the shipped
+scenario has none."""
+PATHWAY_TARGET = 1.5
+"""Issue 12: the pathway adds at most this factor to a replication-year of cpft_one_car."""
 BUILT = ("control_room_and_car",)
 """Scenarios built here rather than read from SCENARIO_FILES (``--profile`` takes them)."""
 WEEKS_PER_SIM_YEAR = 52
@@ -246,6 +271,58 @@ def control_room_section(table: Table, reps: int, years: int) -> None:
           f"{'met' if ratio <= CONTROL_ROOM_TARGET else 'NOT MET (see --profile)'}")
 
 
+def pathway_section(table: Table, reps: int, years: int) -> None:
+    """The cost of the Section 136 pathway: cpft_one_car with and without it, per
+    replication-year on one process, alternating; and its memory at 1 and 10 years."""
+    shipped = load("cpft_one_car")
+    with_pathway = (shipped if shipped.pathway is not None
+                    else shipped.with_overrides({"pathway": PATHWAY}))
+    without = with_pathway.with_overrides({"pathway": None})
+    source = ("scenarios/_base.yaml" if shipped.pathway is not None
+              else "DESIGN.md section 9's example")
+    header(f"Section 136 pathway: {reps} replications of {years} year(s) of cpft_one_car "
+           f"with its pathway ({source}) and without one, alternating (median per "
+           "replication)")
+    weeks = WEEKS_PER_SIM_YEAR * years
+    on = ScenarioModel(with_pathway, weeks=weeks, warmup_weeks=1)
+    off = ScenarioModel(without, weeks=weeks, warmup_weeks=1)
+    on.run(SEED, reps)  # warm up: not timed
+    off.run(SEED, reps)
+    t_on, t_off, detentions = [], [], 0.0
+    for r in range(reps):
+        dt, _ = timed(partial(off.run, SEED, r))
+        t_off.append(dt)
+        dt, res = timed(partial(on.run, SEED, r))
+        t_on.append(dt)
+        detentions += res.metrics["s136"]
+    med_on, med_off = statistics.median(t_on), statistics.median(t_off)
+    kw = {"years": years, "reps": reps}
+    table.add("pathway", "cpft_one_car", "seconds per replication-year, no pathway",
+              med_off / years, "s", **kw)
+    table.add("pathway", "cpft_one_car", "seconds per replication-year, pathway",
+              med_on / years, "s", **kw)
+    table.add("pathway", "cpft_one_car", "detentions per replication-year",
+              detentions / reps / years, "detentions", **kw)
+    ratio = med_on / med_off
+    table.add("pathway", "cpft_one_car", "pathway / no pathway", ratio, "ratio", **kw)
+    print(f"  target: at most {PATHWAY_TARGET:g}x: "
+          f"{'met' if ratio <= PATHWAY_TARGET else 'NOT MET (see --profile)'}")
+    peaks = []
+    for horizon in (1, 10):
+        model = ScenarioModel(with_pathway, weeks=WEEKS_PER_SIM_YEAR * horizon,
+                              warmup_weeks=1)
+        gc.collect()
+        tracemalloc.start()
+        tracemalloc.reset_peak()
+        model.run(SEED, 0)
+        peaks.append(tracemalloc.get_traced_memory()[1] / 2**20)
+        tracemalloc.stop()
+        table.add("pathway", "cpft_one_car", "peak traced memory, one replication",
+                  peaks[-1], "MiB", years=horizon, reps=1)
+    table.add("pathway", "cpft_one_car", "peak memory, 10 years / 1 year",
+              peaks[1] / peaks[0], "ratio", years=10, reps=1)
+
+
 def horizon_section(table: Table, names: Sequence[str], horizons: Sequence[int]) -> None:
     """Time and memory of one replication as the horizon grows."""
     header(f"Growth with the horizon: one replication of {', '.join(map(str, horizons))} "
@@ -319,21 +396,22 @@ def psa_section(table: Table, draws: int) -> None:
     from sim.economics.psa import run_psa
 
     jobs = default_jobs()
-    header(f"Sensitivity analysis of the shipped scenarios: {draws} draws, {jobs} worker(s)")
-    scenarios = [sim.load_scenario(ROOT / "scenarios" / f"{n}.yaml")
-                 for n in ("no_car", "cpft_one_car", "cpft_two_cars")]
+    REUSE.enabled = True  # as in a run (worker processes are started after this)
+    files = sorted(p for p in (ROOT / "scenarios").glob("*.yaml") if not p.name.startswith("_"))
+    label = f"shipped ({len(files)} scenarios)"
+    header(f"Sensitivity analysis of the {label}: {draws} draws, {jobs} worker(s)")
+    scenarios = [sim.load_scenario(path) for path in files]
     result = run_scenarios(scenarios, jobs=jobs, baseline="no_car", progress=False)
     cpu = cpu_seconds()
     dt, psa = timed(partial(run_psa, result, compute(result), draws=draws, jobs=jobs))
     used = sum(cpu_seconds()) - sum(cpu)
     n = psa.simulated_replications
     kw = {"years": 1, "workers": jobs, "reps": n}
-    table.add("psa", "shipped (3 scenarios)", "wall time", dt, "s", **kw)
-    table.add("psa", "shipped (3 scenarios)", "CPU time (with workers)", used, "s", **kw)
-    table.add("psa", "shipped (3 scenarios)", "scenario-years simulated", n, "years", **kw)
-    table.add("psa", "shipped (3 scenarios)", "throughput", n / dt, "years/s", **kw)
-    table.add("psa", "shipped (3 scenarios)", "draws per second", psa.settings["draws"] / dt,
-              "draws/s", **kw)
+    table.add("psa", label, "wall time", dt, "s", **kw)
+    table.add("psa", label, "CPU time (with workers)", used, "s", **kw)
+    table.add("psa", label, "scenario-years simulated", n, "years", **kw)
+    table.add("psa", label, "throughput", n / dt, "years/s", **kw)
+    table.add("psa", label, "draws per second", psa.settings["draws"] / dt, "draws/s", **kw)
 
 
 def sweep_points(n: int) -> list[sim.Scenario]:
@@ -495,6 +573,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", action="store_true",
                    help="instead of the rest: cProfile each scenario, print the top functions "
                         "(--scenarios may also name control_room_and_car)")
+    p.add_argument("--pathway", action="store_true",
+                   help="only the Section 136 pathway's cost ratio (results/bench/pathway.csv)")
     p.add_argument("--control-room", action="store_true",
                    help="instead of the rest: only the control room's cost ratio "
                         "(default 20 replications, quick 4)")
@@ -523,7 +603,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         args.top)
         return 0
     room_reps = args.reps or (4 if args.quick else 20)
-    if args.control_room:
+    REUSE.enabled = False  # each replication pays for its own calls (the PSA turns it on)
+    if args.pathway:
+        pathway_section(table, room_reps, args.years)
+        path = args.out / "pathway.csv"
+    elif args.control_room:
         control_room_section(table, room_reps, args.years)
         path = args.out / "control_room.csv"
     elif args.scaling:
@@ -535,6 +619,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         horizons = args.horizons or ([1, 2] if args.quick else [1, 10, 50])
         speed_section(table, args.scenarios, reps, args.years, with_always_on=not args.quick)
         control_room_section(table, room_reps, args.years)
+        pathway_section(table, room_reps, args.years)
         horizon_section(table, args.scenarios, horizons)
         workers_section(table, args.jobs_reps or (8 if args.quick else 40), args.years, repeat)
         psa_section(table, args.psa_draws or (40 if args.quick else 1000))
