@@ -24,12 +24,13 @@ named columns with one row per call, and pass a call as its table and row.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from sim.common.units import HOURS_PER_WEEK, MINUTES_PER_HOUR
 from sim.core.pathway import PathwayDraws
+from sim.core.reuse import REUSE, REUSE_HORIZON_MINUTES, reuse_key
 from sim.core.streams import Streams
 from sim.scenario.distributions import Fixed
 from sim.scenario.schema import Scenario
@@ -85,11 +86,14 @@ class CallChunk:
     other_job_minutes: np.ndarray
     sent_to_car: np.ndarray  # bool: the call's type is one a car is sent to
     u_screen: np.ndarray  # uniform: passed to the control room if below share_screened
-    phone_resolves: np.ndarray  # bool: resolved by phone if screened (u_deploy < p)
-    cr_handling_minutes: np.ndarray  # a practitioner's time if screened (0 without a room)
-    s136_advised: np.ndarray  # bool: detained under the standard response after advice
-    ae_advised: np.ndarray  # bool: conveyed to A&E under the standard response after advice
-    advised_officer_hours: np.ndarray  # frontline officer hours, advised standard response
+    u_handling: np.ndarray  # uniform: a practitioner's time if screened (the model's ppf)
+    # The raw draws behind the outcomes after advice (see DemandModel.advise)
+    u_s136: np.ndarray
+    u_ae: np.ndarray
+    u_deploy: np.ndarray
+    std_scene_end: np.ndarray  # standard response: travel + on scene (minutes)
+    s136_hours: np.ndarray  # standard response: hours held by a detention (no pathway)
+    ae_hours: np.ndarray  # standard response: hours held at A&E
     first_call_id: int = 0  # id of the chunk's first call within the replication
     first_other_id: int = 0  # id of the chunk's first other job
     # With a Section 136 pathway (scenario ``pathway:``): each call's journey if detained.
@@ -97,6 +101,12 @@ class CallChunk:
     # ``standard_officer_hours``, ``advised_officer_hours`` and ``car_job_minutes`` stop
     # at the end of the time on scene (plus any A&E hold without a detention).
     pathway: PathwayDraws | None = None
+    # Outcomes after control-room advice, set by DemandModel.advise for the scenario in
+    # hand (the rest of a chunk does not depend on the advice, so it can be reused).
+    phone_resolves: np.ndarray | None = None  # bool: resolved by phone if screened
+    s136_advised: np.ndarray | None = None  # bool: detained after advice
+    ae_advised: np.ndarray | None = None  # bool: conveyed to A&E after advice
+    advised_officer_hours: np.ndarray | None = None  # frontline hours after advice
 
 
 class CallTable:
@@ -178,9 +188,8 @@ class DemandModel:
         self.p_no_deployment = np.array([a.p_no_deployment for a in advised])
         self.p_s136_advised = np.array([a.p_s136 for a in advised])
         self.p_ae_advised = np.array([a.p_conveyed_ae for a in advised])
-        room = scenario.control_room
-        self.handling = room.handling_minutes if room is not None else None
         self.pathway = scenario.pathway
+        self.key = reuse_key(scenario)
 
     def _draw(self, streams: Streams, name: str, call_type: np.ndarray, dists: list) -> np.ndarray:
         """One attribute for every call: ``ppf`` of its type's distribution at a uniform."""
@@ -194,7 +203,47 @@ class DemandModel:
         return out
 
     def chunks(self, streams: Streams, horizon_minutes: float) -> Iterator[CallChunk]:
-        """Calls and other jobs of one replication, chunk by chunk, up to the horizon."""
+        """Calls and other jobs of one replication, chunk by chunk, up to the horizon.
+
+        The chunks of a short horizon are kept for the next scenario with the same
+        demand (:mod:`sim.core.reuse`): the very same calls, drawn once.
+        """
+        key = (self.key, streams.seed, streams.replication, horizon_minutes)
+        kept = REUSE.calls(key)
+        if kept is not None:
+            for chunk in kept:
+                yield self.advise(chunk)
+            return
+        if horizon_minutes > REUSE_HORIZON_MINUTES:
+            for chunk in self._draw_chunks(streams, horizon_minutes):
+                yield self.advise(chunk)
+            return
+        drawn = []
+        for chunk in self._draw_chunks(streams, horizon_minutes):
+            drawn.append(chunk)
+            yield self.advise(chunk)
+        REUSE.keep_calls(key, drawn)
+
+    def advise(self, chunk: CallChunk) -> CallChunk:
+        """The chunk with this scenario's outcomes after control-room advice.
+
+        From the calls' own uniforms, like the standard and car outcomes (so advice can
+        only avoid a detention when its risk is lower): detained when
+        ``u_s136 < advised p_s136``, and so on.
+        """
+        t = chunk.call_type
+        s136 = chunk.u_s136 < self.p_s136_advised[t]
+        ae = ~s136 & (chunk.u_ae < self.p_ae_advised[t])
+        if self.pathway is None:
+            minutes = chunk.std_scene_end + 60.0 * (s136 * chunk.s136_hours
+                                                     + ae * chunk.ae_hours)
+        else:  # a detention's time comes from the pathway
+            minutes = chunk.std_scene_end + 60.0 * ae * chunk.ae_hours
+        return replace(chunk, phone_resolves=chunk.u_deploy < self.p_no_deployment[t],
+                       s136_advised=s136, ae_advised=ae,
+                       advised_officer_hours=self.officers * minutes / 60.0)
+
+    def _draw_chunks(self, streams: Streams, horizon_minutes: float) -> Iterator[CallChunk]:
         total_hours = int(np.ceil(horizon_minutes / MINUTES_PER_HOUR))
         first_call_id = first_other_id = 0
         for first in range(0, total_hours, CHUNK_HOURS):
@@ -243,25 +292,19 @@ class DemandModel:
         s136_car = u_s136 < self.p_s136_car[call_type]
         ae_std = ~s136_std & (u_ae < self.p_ae_standard[call_type])
         ae_car = ~s136_car & (u_ae < self.p_ae_car[call_type])
-        s136_adv = u_s136 < self.p_s136_advised[call_type]
-        ae_adv = ~s136_adv & (u_ae < self.p_ae_advised[call_type])
-        handling = (self.handling.ppf(u_handling) if self.handling is not None
-                    else np.zeros(n))
+        std_scene_end = std_travel + std_scene
         pathway = None
         if self.pathway is None:
-            std_minutes = std_travel + std_scene + 60.0 * (s136_std * s136_hours
-                                                           + ae_std * ae_hours)
-            adv_minutes = std_travel + std_scene + 60.0 * (s136_adv * s136_hours
-                                                           + ae_adv * ae_hours)
+            std_minutes = std_scene_end + 60.0 * (s136_std * s136_hours + ae_std * ae_hours)
             car_minutes = car_travel + car_scene + 60.0 * (s136_car * car_s136_hours
                                                             + ae_car * car_ae_hours)
         else:  # a detention's time comes from the pathway (sim.core.pathway)
-            std_minutes = std_travel + std_scene + 60.0 * ae_std * ae_hours
-            adv_minutes = std_travel + std_scene + 60.0 * ae_adv * ae_hours
+            std_minutes = std_scene_end + 60.0 * ae_std * ae_hours
             car_minutes = car_travel + car_scene + 60.0 * ae_car * car_ae_hours
-            pathway = self._pathway_draws(streams, n, std_travel + std_scene,
-                                          car_travel + car_scene,
-                                          s136_std | s136_car | s136_adv)
+            # journeys for calls detained on some pathway; after advice a detention
+            # needs the standard one too (advised risks are at most the standard's)
+            pathway = self._pathway_draws(streams, n, std_scene_end,
+                                          car_travel + car_scene, s136_std | s136_car)
 
         other = poisson_arrivals(
             streams["other_arrival_counts"], streams["other_arrival_offsets"], self.other_rates,
@@ -282,11 +325,13 @@ class DemandModel:
             other_job_minutes=other_minutes,
             sent_to_car=self.sent_to_car[call_type],
             u_screen=u_screen,
-            phone_resolves=u_deploy < self.p_no_deployment[call_type],
-            cr_handling_minutes=handling,
-            s136_advised=s136_adv,
-            ae_advised=ae_adv,
-            advised_officer_hours=self.officers * adv_minutes / 60.0,
+            u_handling=u_handling,
+            u_s136=u_s136,
+            u_ae=u_ae,
+            u_deploy=u_deploy,
+            std_scene_end=std_scene_end,
+            s136_hours=s136_hours,
+            ae_hours=ae_hours,
             first_call_id=first_call_id,
             first_other_id=first_other_id,
             pathway=pathway,

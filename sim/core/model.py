@@ -46,6 +46,7 @@ from sim.core.demand import CallChunk, CallTable, DemandModel
 from sim.core.eventlog import EventRecorder
 from sim.core.metrics import derive
 from sim.core.pathway import Detention, PathwayWorld
+from sim.core.reuse import REUSE
 from sim.core.streams import Streams
 from sim.scenario.calendar import (
     HOURS_PER_WEEK,
@@ -124,9 +125,11 @@ class _RoomRota:
     """The control room compiled once: its rota as arrays, capacity and share passed."""
 
     __slots__ = ("starts", "ends", "before", "per_week", "practitioners", "share",
-                 "shift_minutes")
+                 "shift_minutes", "handling")
 
-    def __init__(self, pattern, practitioners: int, share: float, weeks: int) -> None:
+    def __init__(self, pattern, practitioners: int, share: float, weeks: int,
+                 handling) -> None:
+        self.handling = handling  # the handling-time distribution (minutes)
         self.starts = np.array([s for s, _ in pattern.windows], dtype=float)
         self.ends = np.array([e for _, e in pattern.windows], dtype=float)
         self.before = np.concatenate(([0.0], np.cumsum(self.ends - self.starts)[:-1]))
@@ -174,7 +177,7 @@ class ScenarioModel:
         self.shift_minutes_by_hour = shift_minutes_by_hour(self.patterns) * self.weeks
         room = scenario.control_room
         self.room = _RoomRota(room.pattern(), room.practitioners, room.share_screened,
-                              self.weeks) if room is not None else None
+                              self.weeks, room.handling_minutes) if room is not None else None
 
     def run(self, seed: int, replication: int, event_log: bool = False) -> ReplicationResult:
         """Simulate one replication with the streams of ``(seed, replication)``.
@@ -226,12 +229,19 @@ class _Replication:
         # The Section 136 pathway (sim.core.pathway): this scenario's world and the
         # do-minimum world (every call the standard response, the same places of safety).
         self.world = self.dominimum = None
+        self.dominimum_key = (model.demand.key, streams.seed, streams.replication,
+                              self.t_start, self.t_end)
+        self.dominimum_kept = None
         if sc.pathway is not None:
             self.world = PathwayWorld(sc.pathway, self.t_start, self.t_end, self._car_released)
-            self.dominimum = PathwayWorld(sc.pathway, self.t_start, self.t_end,
-                                          track_hours=False)
             if event_log:
                 self.world.settled = []
+            # The do-minimum world is the same for every scenario with the same calls:
+            # computed once and kept (sim.core.reuse), else simulated in this pass.
+            self.dominimum_kept = REUSE.world(self.dominimum_key)
+            if self.dominimum_kept is None:
+                self.dominimum = PathwayWorld(sc.pathway, self.t_start, self.t_end,
+                                              track_hours=False)
 
     # ------------------------------------------------------------------ run
     def run(self) -> ReplicationResult:
@@ -259,7 +269,6 @@ class _Replication:
         if world is not None:
             self.queue.clear()
             world.settle_until(math.inf)
-            self.dominimum.settle_until(math.inf)
             self._pathway_totals()
         counts.car_shift_minutes = float(self.model.shift_minutes_by_hour.sum())
         counts.car_busy_minutes = sum(car.busy_minutes for car in self.cars)
@@ -270,20 +279,27 @@ class _Replication:
 
     def _pathway_totals(self) -> None:
         """The pathway's raw counters from both worlds (after every detention is settled)."""
-        counts, w, d = self.counts, self.world, self.dominimum
+        counts, w = self.counts, self.world
+        dom = self.dominimum_kept
+        if dom is None:
+            d = self.dominimum
+            d.settle_until(math.inf)
+            dom = {"pathway_officer_hours_baseline": d.frontline_minutes / 60.0,
+                   "s136_police_hours_baseline": d.police_minutes / 60.0,
+                   "pos_diverted_baseline": d.diverted_ae + d.diverted_custody,
+                   "s136_breaches_baseline": d.breaches}
+            REUSE.keep_world(self.dominimum_key, dom)
+        for name, value in dom.items():
+            setattr(counts, name, value)
         counts.pathway_officer_hours = w.frontline_minutes / 60.0
-        counts.pathway_officer_hours_baseline = d.frontline_minutes / 60.0
         counts.s136_police_hours = w.police_minutes / 60.0
-        counts.s136_police_hours_baseline = d.police_minutes / 60.0
         counts.car_s136 = w.car_detentions
         counts.car_s136_police_hours = w.car_police_minutes / 60.0
         counts.pos_waits = w.waits
         counts.pos_wait_hours = w.wait_minutes / 60.0
         counts.pos_diverted_ae = w.diverted_ae
         counts.pos_diverted_custody = w.diverted_custody
-        counts.pos_diverted_baseline = d.diverted_ae + d.diverted_custody
         counts.s136_breaches_24h = w.breaches
-        counts.s136_breaches_baseline = d.breaches
         counts.ambulance_wait_hours = w.ambulance_wait_minutes / 60.0
         counts.pos_bed_minutes = w.bed_minutes
         if self.log is not None and w.settled is not None:
@@ -370,6 +386,11 @@ class _Replication:
                 if resolved is not None:
                     for i in np.flatnonzero(resolved).tolist():
                         log.call_unmet(ch.first_call_id + i, "resolved_by_phone")
+            if not self.cars:  # no car: no event to wait for, every call in bulk
+                self._no_car_chunk(ch, resolved)
+                if ch.arrival.size and ch.arrival[-1] >= t_end:
+                    break
+                continue
             # Calls of a type the car is not sent to get the standard response, and calls
             # resolved by phone get none: counted in bulk (_chunk_totals, the event log),
             # they never reach the processes.
@@ -421,35 +442,58 @@ class _Replication:
                        resolved: np.ndarray | None) -> None:
         """A new chunk with a pathway: settle what is due, then add its known detentions.
 
-        The do-minimum world gets every call's standard-response detention; this world
-        gets those of calls that never reach a car (a type the car is not sent to), with
-        the advised risk where the control room advised. Every earlier chunk's detentions
-        are known by now, so both worlds settle up to the chunk's start first.
+        The do-minimum world (unless kept from an earlier scenario) gets every call's
+        standard-response detention; this world gets those of calls that never reach a
+        car (a type the car is not sent to, or every call when there is no car), with the
+        advised risk where the control room advised. Every earlier chunk's detentions are
+        known by now, and every later one reaches a place of safety after its own arrival:
+        so the do-minimum world settles up to the chunk's first arrival, and this world up
+        to the clock (or, with no car, that same first arrival).
         """
-        now = self.env.now
-        self._settle(now)
+        first_arrival = float(ch.arrival[0]) if ch.arrival.size else self.env.now
+        self._settle(self.env.now if self.cars else first_arrival)
         self.world.beds_by_hour()  # memory stays flat in the horizon
-        dom = self.dominimum
-        dom.settle_until(now)
         d = ch.pathway
         officers = self.frontline_officers
-        t0 = ch.arrival + d.std_scene_end
+        t0 = (ch.arrival + d.std_scene_end).tolist()
         scene = (officers * d.std_scene_end).tolist()
         measured = (ch.arrival >= self.t_start).tolist()
         first = ch.first_call_id
-        t0_list = t0.tolist()
-        for i in np.flatnonzero(ch.s136_standard).tolist():
-            dom.push(Detention(d, i, t0_list[i], officers, scene[i], None, measured[i],
-                               first + i))
+        dom = self.dominimum
+        if dom is not None:
+            dom.settle_until(first_arrival)
+            for i in np.flatnonzero(ch.s136_standard).tolist():
+                dom.push(Detention(d, i, t0[i], officers, scene[i], None, measured[i],
+                                   first + i))
         detained = ch.s136_standard if screened is None else np.where(
             screened, ch.s136_advised, ch.s136_standard)
-        mask = detained & ~ch.sent_to_car
+        mask = detained & (ch.arrival < self.t_end)
+        if self.cars:
+            mask &= ~ch.sent_to_car
         if resolved is not None:
             mask &= ~resolved
         world = self.world
         for i in np.flatnonzero(mask).tolist():
-            world.push(Detention(d, i, t0_list[i], officers, scene[i], None, measured[i],
+            world.push(Detention(d, i, t0[i], officers, scene[i], None, measured[i],
                                  first + i))
+
+    def _no_car_chunk(self, ch: CallChunk, resolved: np.ndarray | None) -> None:
+        """With no car every call sent to a car is unmet off shift: counted in bulk.
+
+        The same counts the arrival loop would make call by call (the pathway's
+        detentions are pushed by :meth:`_chunk_pathway`); no event is needed.
+        """
+        sent = ch.sent_to_car if resolved is None else ch.sent_to_car & ~resolved
+        sent &= ch.arrival < self.t_end
+        if self.log is not None:
+            for i in np.flatnonzero(sent).tolist():
+                self.log.call_unmet(ch.first_call_id + i, "unmet_off_shift")
+        m = sent & (ch.arrival >= self.t_start)
+        self.counts.unmet_off_shift += int(m.sum())
+        hours = (ch.arrival[m] // MINUTES_PER_HOUR).astype(np.int64) % HOURS_PER_WEEK
+        for h, n in enumerate(np.bincount(hours, minlength=HOURS_PER_WEEK).tolist()):
+            if n:
+                self.hour_off[h] += n
 
     def _standard_detention(self, calls: CallTable, i: int, dispatch: float) -> None:
         """Call ``i`` gets the standard response from ``dispatch``: its detention, if any."""
@@ -515,7 +559,8 @@ class _Replication:
         candidates = np.flatnonzero(on & passed)
         screened = np.zeros(t.size, dtype=bool)
         free = self.room_free
-        handling = ch.cr_handling_minutes
+        handling = np.zeros(t.size)  # needed only for the calls passed while on shift
+        handling[candidates] = room.handling.ppf(ch.u_handling[candidates])
         for j, tj, h in zip(candidates.tolist(), t[candidates].tolist(),
                             handling[candidates].tolist(), strict=True):
             if free[0] <= tj:
