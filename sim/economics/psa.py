@@ -74,6 +74,7 @@ from sim.run.executors import Batch, check_workers, connect_dask, progress_bar, 
 from sim.scenario.costs import (
     CONTROL_ROOM_KEY,
     COST_ITEMS,
+    PATHWAY_KEY,
     Costs,
     UncertainInput,
     Uncertainty,
@@ -89,7 +90,8 @@ CALIBRATION = "calibration."
 """Prefix of the calibration block's drawn inputs among the analysis's inputs."""
 CANDIDATES = 1.5
 """Candidates drawn per draw wanted at first (more follow if too many are rejected)."""
-SIMULATED_ROOTS = ("demand", "cars", "dispatch", "response", "case_mix", "control_room")
+SIMULATED_ROOTS = ("demand", "cars", "dispatch", "response", "case_mix", "control_room",
+                   "pathway")
 """The parts of a scenario an input or the calibration may change before simulating."""
 MAX_REJECTED_SHARE = 0.9
 """Above this share of rejected candidates the calibration is contradictory: an error."""
@@ -191,11 +193,15 @@ def input_list(block: Uncertainty, scenarios: Sequence[Scenario] | None = None
 
     With ``scenarios`` (the options), the control room's inputs
     (:data:`sim.scenario.costs.CONTROL_ROOM_KEY`) are left out when no option has a
-    control room: they could change nothing, and the analysis of such a run is the same
-    as before the control room existed.
+    control room, and the pathway's (:data:`sim.scenario.costs.PATHWAY_KEY`) when no
+    option has a pathway: they could change nothing, and the analysis of such a run is the
+    same as before the control room or the pathway existed.
     """
     room = scenarios is None or any(s.control_room is not None for s in scenarios)
-    out = {k: v for k, v in block.inputs.items() if room or not CONTROL_ROOM_KEY.fullmatch(k)}
+    pathway = scenarios is None or any(s.pathway is not None for s in scenarios)
+    out = {k: v for k, v in block.inputs.items()
+           if (room or not CONTROL_ROOM_KEY.fullmatch(k))
+           and (pathway or not PATHWAY_KEY.fullmatch(k))}
     if block.calibration is not None:
         out[CALIBRATION + "s136_per_100k"] = block.calibration.s136_per_100k
         out[CALIBRATION + "avoided_per_contact"] = block.calibration.avoided_per_contact
@@ -223,8 +229,9 @@ def derive(plain: dict[str, Any], point: dict[str, float], block: Uncertainty
     or None when the point is rejected.
 
     Inputs that name a number of the scenario are set (in its type); a control room's
-    inputs only where the scenario has a control room (elsewhere they are held fixed:
-    :func:`sim.scenario.costs.input_used`); a call type's share set by an input rescales
+    inputs only where the scenario has a control room, and the pathway's only where it has
+    a pathway (elsewhere they are held fixed: :func:`sim.scenario.costs.input_used`); a
+    call type's share set by an input rescales
     the others so that all add up to 1; ``costs.`` inputs are left to the prices. With
     ``block.calibration`` (population ``P``, drawn national rate
     ``R`` per 100,000 a year and detentions avoided per car contact ``e``), with ``D``

@@ -269,7 +269,7 @@ class Appraisal(_Strict):
 
 
 UNCERTAIN_ROOTS = ("demand", "cars", "dispatch", "response", "case_mix", "control_room",
-                   "costs")
+                   "pathway", "costs")
 """Top-level keys an uncertain input may lie under (not name, run or uncertainty)."""
 
 CONTROL_ROOM_KEY = re.compile(r"(control_room|response\.control_room|case_mix\.\d+\.control_room)"
@@ -280,11 +280,21 @@ nothing in a scenario without a ``control_room:`` block, so the sensitivity anal
 it fixed there (:func:`input_used`)."""
 
 
+PATHWAY_KEY = re.compile(r"pathway(\..+)?")
+"""An input of the Section 136 pathway (``pathway.``: conveyance, beds, diverts). It
+changes nothing in a scenario without a ``pathway:`` block (a detention then holds
+officers for ``s136_hours``), so the sensitivity analysis holds it fixed there
+(:func:`input_used`) and leaves it out of a run in which no option has a pathway."""
+
+
 def input_used(data: dict[str, Any], dotted: str) -> bool:
     """Whether an uncertain input can change scenario data ``data`` (plain): it names a
-    number of the scenario, and a control-room input (:data:`CONTROL_ROOM_KEY`) only where
-    the scenario has a control room (outcomes after advice are read only with one)."""
+    number of the scenario, a control-room input (:data:`CONTROL_ROOM_KEY`) only where
+    the scenario has a control room (outcomes after advice are read only with one), and a
+    pathway input (:data:`PATHWAY_KEY`) only where it has a pathway."""
     if CONTROL_ROOM_KEY.fullmatch(dotted) and data.get("control_room") is None:
+        return False
+    if PATHWAY_KEY.fullmatch(dotted) and data.get("pathway") is None:
         return False
     return input_applies(data, dotted)
 

@@ -285,14 +285,23 @@ def test_review_hand_checks_on_a_simulated_run():
     2013 prices, one year: 98.5 detentions and 4,061 officer hours a year, scheme cost
     £231.5k (3,114 car-hours x £70.5 + £12k), NHS savings £180.1k; by agency (vehicle,
     management and training charged to the NHS) NHS +£19k, police +£21k, public sector
-    +£40k (without the car officers' other police jobs, which the review left out)."""
+    +£40k (without the car officers' other police jobs, which the review left out).
+
+    The review ran the inputs of its day, which the Section 136 pathway's calibration
+    (issue 12) has since changed: no pathway, 70 min on scene and 4 h at A&E for the
+    standard response. They are restored here, so the hand checks still test the
+    appraisal's arithmetic on a simulated run."""
+    review_inputs = {
+        "pathway": None,
+        "response.standard.on_scene_minutes": {"dist": "lognormal", "mean": 70, "sd": 40},
+        "response.standard.ae_wait_hours": {"dist": "lognormal", "mean": 4, "sd": 2}}
     costs = {"price_year": 2013, "officer_hour": {"value": 22.5, "payer": "police"},
              "clinician_hour": 43, "vehicle_per_car_hour": {"value": 5, "payer": "nhs"},
              "management_per_year": 10000,
              "training_per_car_per_year": 2000, "s136_detention": 1800, "ae_attendance": 126}
     appraisal = {**ONE_YEAR, "price_year": 2013}
     scen = [sim.load_scenario(SCENARIOS / f"{n}.yaml").with_overrides(
-        {"costs": costs, "appraisal": appraisal, "uncertainty": None})
+        {"costs": costs, "appraisal": appraisal, "uncertainty": None, **review_inputs})
         for n in ("no_car", "cpft_one_car")]
     econ = E.compute(sim.compare(scen, baseline="no_car", reps=10, progress=False))
     q = econ.quantities["cpft_one_car"]

@@ -90,7 +90,7 @@ def test_the_psa_gets_sampling_distributions() -> None:
                                                               rel=1e-3)
     assert not any(key.endswith("p_s136") for key in inputs)
     # The base's own uncertain inputs stay (merged, not replaced).
-    assert "response.standard.s136_hours.median" in inputs
+    assert "pathway.place_of_safety.beds" in inputs
 
 
 def test_a_base_without_a_case_mix_gets_the_shares_directly(tmp_path: Path) -> None:

@@ -69,6 +69,21 @@ class ScreenModel:
     mean_job_minutes: float
 
 
+def _journey_hours(scenario: Scenario, rng: np.random.Generator, n: int) -> np.ndarray | None:
+    """With a Section 136 pathway: ``n`` sampled journeys of a detention (hours from the
+    end of the time on scene to release: conveyance and handover, no wait for a bed, the
+    screen's approximation); ``None`` without one."""
+    p = scenario.pathway
+    if p is None:
+        return None
+    u = rng.random((4, n))
+    conv = p.conveyance
+    minutes = (60.0 * (u[0] < conv.p_ambulance) * conv.ambulance_wait_hours.ppf(u[1])
+               + conv.travel_minutes.ppf(u[2])
+               + p.place_of_safety.handover_minutes.ppf(u[3]))
+    return minutes / 60.0
+
+
 def _job_minutes(scenario: Scenario, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Sampled car job times (minutes) of calls sent to a car, and of other jobs."""
     types = [t for t, sent in zip(scenario.call_types(), scenario.sent_to_car(), strict=True)
@@ -83,9 +98,10 @@ def _job_minutes(scenario: Scenario, rng: np.random.Generator) -> tuple[np.ndarr
         s136 = u[4] < car.p_s136
         ae = ~s136 & (u[5] < car.p_conveyed_ae)
         handover = car.ae_handover_hours or Fixed(dist="fixed", value=0)
+        journey = _journey_hours(scenario, rng, n)
+        held = car.s136_handover_hours.ppf(u[2]) if journey is None else journey
         calls[mask] = (car.travel_minutes.ppf(u[0]) + car.on_scene_minutes.ppf(u[1])
-                       + 60.0 * (s136 * car.s136_handover_hours.ppf(u[2])
-                                 + ae * handover.ppf(u[3])))
+                       + 60.0 * (s136 * held + ae * handover.ppf(u[3])))
     other = scenario.response.other_job_minutes.ppf(rng.random(JOB_SAMPLES))
     return calls, other
 
@@ -113,6 +129,7 @@ def screen_model(scenario: Scenario) -> ScreenModel:
     per_call = {"s136_avoided": 0.0, "ae_avoided": 0.0, "officer_hours_saved": 0.0,
                 "car_attended": 1.0}
     officers = scenario.response.standard.officers
+    journey = _journey_hours(scenario, np.random.default_rng(20260518), 4_000)
     for (_, share, std, car), s in zip(types, sent, strict=True):
         if not s or sent_share <= 0:
             continue
@@ -120,8 +137,9 @@ def screen_model(scenario: Scenario) -> ScreenModel:
         per_call["s136_avoided"] += w * (std.p_s136 - car.p_s136)
         per_call["ae_avoided"] += w * ((1 - std.p_s136) * std.p_conveyed_ae
                                        - (1 - car.p_s136) * car.p_conveyed_ae)
+        held = std.s136_hours.mean_value if journey is None else float(journey.mean())
         minutes = (std.travel_minutes.mean_value + std.on_scene_minutes.mean_value
-                   + 60.0 * (std.p_s136 * std.s136_hours.mean_value
+                   + 60.0 * (std.p_s136 * held
                              + (1 - std.p_s136) * std.p_conveyed_ae
                              * std.ae_wait_hours.mean_value))
         per_call["officer_hours_saved"] += w * officers * minutes / 60.0
