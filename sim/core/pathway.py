@@ -88,8 +88,9 @@ class PathwayWorld:
     ``police_minutes`` (police officer-minutes on detained calls, dispatch to release,
     car crews included), ``car_police_minutes`` (the same over car detentions),
     ``waits`` and ``wait_minutes`` (for a bed), ``diverted_ae``, ``diverted_custody``,
-    ``breaches`` (arrival at the place of safety to the end of the assessment, or to the
-    end of the A&E hold after a divert, above the legal limit) and
+    ``breaches`` (arrival at the place of safety to the end of the assessment above the
+    legal limit: the wait for a bed, up to the divert, plus ``bed_hours``, wherever the
+    assessment then happens) and
     ``ambulance_wait_minutes``. Bed occupancy, ``bed_minutes`` and :meth:`beds_by_hour`
     (by hour of week, with ``track_hours``), is what falls inside ``[t_start, t_end)``,
     whoever the bed holds.
@@ -167,7 +168,8 @@ class PathwayWorld:
             hold = d.divert_hold[i]
             release = t1 + self.max_wait + hold
             place = "custody" if custody else "ae"
-            breach = not custody and self.max_wait + hold > self.limit
+            # the assessment takes as long wherever it happens (bed_hours), after the wait
+            breach = self.max_wait + bed > self.limit
             wait = self.max_wait
         journey = det.officers * (release - det.t0)
         if det.measured:
