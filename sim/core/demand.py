@@ -214,7 +214,7 @@ class DemandModel:
             for chunk in kept:
                 yield self.advise(chunk)
             return
-        if horizon_minutes > REUSE_HORIZON_MINUTES:
+        if horizon_minutes > REUSE_HORIZON_MINUTES or not REUSE.enabled:
             for chunk in self._draw_chunks(streams, horizon_minutes):
                 yield self.advise(chunk)
             return

@@ -24,14 +24,17 @@ Columns (times in minutes from Monday 00:00 of week 0, the model's clock):
     When a car was sent to it and when the car came free of it (at the shift end for a
     job handed over); empty when no car took it.
 ``car``
-    The car that took it; empty when none did.
+    The car that took it; for a call a car advised on by phone (``cars[].phone_advice``,
+    ``pathway`` ``standard``), the car that advised; empty when neither.
 ``pathway``
     ``car`` or ``standard`` (the standard police response) for calls; ``car`` or
     ``elsewhere`` for other jobs.
 ``outcome``
     For calls one of ``car_attended``, ``unmet_off_shift``, ``unmet_busy``,
-    ``waiting_at_end`` (the metric the call is counted in when ``measured``); for other
-    jobs ``car_attended`` or ``not_attended``.
+    ``waiting_at_end``, ``not_for_car`` (the metric the call is counted in when
+    ``measured``) or ``resolved_by_phone`` (``cr_resolved_by_phone``, or
+    ``car_resolved_by_phone`` when ``car`` is set); for other jobs ``car_attended`` or
+    ``not_attended``.
 ``handed_over``
     The car's job passed to the standard response at the end of its shift
     (``end_of_shift: hand_over``).
@@ -41,8 +44,10 @@ Columns (times in minutes from Monday 00:00 of week 0, the model's clock):
     probabilities when the control room advised); empty for other jobs. Over measured
     calls they add up to the ``s136`` and ``ae_conveyances`` metrics.
 ``advised``
-    Whether a control-room practitioner advised on the call by phone (``outcome``
-    ``resolved_by_phone`` when the advice resolved it with no deployment).
+    Whether a control-room practitioner, or a car's (``car`` set, ``pathway``
+    ``standard``), advised on the call by phone (``outcome`` ``resolved_by_phone`` when
+    the advice resolved it with no deployment). The car's advice has no ``dispatch`` or
+    ``end``: no car was sent.
 ``place_of_safety``, ``bed_wait_minutes``, ``released``
     With a Section 136 pathway, for a detained call: ``bed`` (a place-of-safety bed),
     ``ae`` or ``custody`` (diverted: no bed in time), the wait for a bed (up to
@@ -92,6 +97,7 @@ class EventRecorder:
         self.call_dispatch: list[float] = []
         self.call_end: list[float] = []
         self.call_car: list[int] = []
+        self.call_adviser: dict[int, int] = {}  # call -> the car that advised by phone
         self.call_outcome: list[str | None] = []
         self.other_dispatch: list[float] = []
         self.other_end: list[float] = []
@@ -131,6 +137,12 @@ class EventRecorder:
 
     def call_unmet(self, cid: int, outcome: str) -> None:
         self.call_outcome[cid] = outcome
+
+    def phone_advised(self, cid: int, car: int, resolved: bool) -> None:
+        """Car ``car`` advised on call ``cid`` by phone (resolving it, or not)."""
+        self.call_adviser[cid] = car
+        if resolved:
+            self.call_outcome[cid] = "resolved_by_phone"
 
     def advised(self, screened: np.ndarray) -> None:
         """Which calls of the chunk added last a control-room practitioner advised on."""
@@ -179,9 +191,14 @@ class EventRecorder:
         s136_std, s136_car, ae_std, ae_car, s136_adv, ae_adv = (
             cat([a[j] for a in self.call_arrays], bool) for j in range(2, 8))
         car = np.array(self.call_car, dtype=np.int64)
-        attended = car >= 0
+        attended = car >= 0  # a car attended (before a phone adviser is named)
         n = arrival.size
         advised = cat(self.advised_calls, bool)
+        if self.call_adviser:  # advised by a car by phone: named in the car column
+            rows = np.fromiter(self.call_adviser.keys(), dtype=np.int64)
+            advised[rows] = True
+            car = car.copy()
+            car[rows] = np.fromiter(self.call_adviser.values(), dtype=np.int64)
         outcome = np.array(self.call_outcome, dtype=object)
         deployed = outcome != "resolved_by_phone"
         s136_std = np.where(advised, s136_adv, s136_std) & deployed

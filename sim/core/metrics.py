@@ -96,8 +96,15 @@ METRICS: tuple[Metric, ...] = (
            "practitioner hours on a call while on shift"),
     Metric("cr_utilisation", "fraction", "Control-room utilisation (busy / on shift)",
            "cr_busy_hours / cr_shift_hours"),
+    Metric("car_phone_advised", "calls", "Calls advised by a car by phone",
+           "calls of types no car is sent to that a free car on shift advised on by phone "
+           "(cars[].phone_advice)"),
+    Metric("car_resolved_by_phone", "calls", "Calls resolved by a car by phone",
+           "calls a car advised on by phone resolved (u_deploy < p_no_deployment): no "
+           "deployment"),
     Metric("deployments_avoided", "calls", "Standard-response deployments avoided",
-           "cr_resolved_by_phone + car_attended: calls that got no frontline deployment"),
+           "cr_resolved_by_phone + car_resolved_by_phone + car_attended: calls that got no "
+           "frontline deployment"),
     Metric("officer_hours_per_call", "hours per call", "Frontline officer hours per call",
            "officer_hours / mh_calls: police time per mental-health incident"),
     Metric("officer_hours_per_call_baseline", "hours per call",
@@ -237,12 +244,14 @@ def derive(raw: Mapping[str, float], n_cars: int, weeks: int, *,
     )
     m["mean_car_response_minutes"] = _ratio(raw["response_minutes_sum"], m["car_attended"])
     for name in ("cr_screened", "cr_resolved_by_phone", "cr_unscreened_busy",
-                 "cr_unscreened_off_shift", "cr_not_passed"):
+                 "cr_unscreened_off_shift", "cr_not_passed", "car_phone_advised",
+                 "car_resolved_by_phone"):
         m[name] = raw[name]
     m["cr_shift_hours"] = raw["cr_shift_minutes"] / 60.0
     m["cr_busy_hours"] = raw["cr_busy_minutes"] / 60.0
     m["cr_utilisation"] = _ratio(m["cr_busy_hours"], m["cr_shift_hours"])
-    m["deployments_avoided"] = raw["cr_resolved_by_phone"] + raw["car_attended"]
+    m["deployments_avoided"] = (raw["cr_resolved_by_phone"] + raw["car_resolved_by_phone"]
+                                + raw["car_attended"])
     if m.keys() != _METRIC_SET:  # every metric derived, and nothing else
         raise RuntimeError(f"derive() made {sorted(m)}, not the metrics {sorted(_METRIC_SET)}")
     return {name: float(m[name]) for name in METRIC_NAMES}

@@ -15,6 +15,9 @@ scenario lists them); otherwise, if a car is on shift and waiting is allowed, it
 FIFO queue until ``arrival + max_wait_minutes``; otherwise it gets the standard
 response, counted as unmet ``off_shift`` (no car on shift at arrival) or ``busy``.
 Other jobs go to the first free on-shift car that takes them, or else elsewhere.
+A call of a type no car is sent to, not advised by the control room, may be advised by
+phone by the first free on-shift car with ``phone_advice`` (DESIGN.md section 8): the car
+is busy for the call's handling time and the call gets the outcomes after advice.
 
 Counters are plain numbers aggregated as the run goes, the raw counters declared in
 :mod:`sim.core.counters`; no records are kept beyond the chunk of demand in hand unless
@@ -90,12 +93,14 @@ class _Car:
         "name", "index", "takes_other", "pattern", "clock", "hour_clock", "per_week",
         "on_shift", "busy_until", "seq", "job_measured", "job_kind", "job_id",
         "attended", "other_attended", "busy_minutes", "overtime_minutes", "officers",
-        "detention", "other_measured",
+        "detention", "other_measured", "phone_handling",
     )
 
     def __init__(self, name: str, index: int, takes_other: bool, pattern,
-                 clock: OnShiftClock, officers: int = 1) -> None:
+                 clock: OnShiftClock, officers: int = 1, phone_handling=None) -> None:
         self.name = name
+        # The handling-time distribution of its phone advice (None: it gives none).
+        self.phone_handling = phone_handling
         self.officers = officers
         # With a pathway: the detention the crew is conveying, until it reaches the place
         # of safety and its release time is known (busy_until is inf meanwhile).
@@ -157,6 +162,46 @@ class _RoomRota:
         return weeks * self.per_week + within
 
 
+def room_handling(scenario: Scenario):
+    """The control room's handling-time distribution, or None without a control room."""
+    return scenario.control_room.handling_minutes if scenario.control_room else None
+
+
+class _PhoneCalls:
+    """A chunk's columns for phone advice by cars, as lists indexed by the chunk's rows.
+
+    ``handling[c]`` holds the handling minutes under car ``c``'s distribution (``None``
+    for a car that gives no advice), from the call's own uniform ``u_handling`` (as the
+    control room's), for the calls a car may advise on (``index``); the other rows are 0
+    and never read.
+    """
+
+    __slots__ = ("handling", "resolves", "s136_standard", "s136_advised", "ae_standard",
+                 "ae_advised", "standard_hours", "advised_hours")
+
+    def __init__(self, ch: CallChunk, index: np.ndarray, cars: list[_Car]) -> None:
+        u = ch.u_handling[index]
+        by_dist: dict[int, list[float]] = {}
+        self.handling: list[list[float] | None] = []
+        for car in cars:
+            dist = car.phone_handling
+            if dist is None:
+                self.handling.append(None)
+                continue
+            if id(dist) not in by_dist:
+                minutes = np.zeros(ch.arrival.size)
+                minutes[index] = dist.ppf(u)
+                by_dist[id(dist)] = minutes.tolist()
+            self.handling.append(by_dist[id(dist)])
+        self.resolves = ch.phone_resolves.tolist()
+        self.s136_standard = ch.s136_standard.astype(int).tolist()
+        self.s136_advised = ch.s136_advised.astype(int).tolist()
+        self.ae_standard = ch.ae_standard.astype(int).tolist()
+        self.ae_advised = ch.ae_advised.astype(int).tolist()
+        self.standard_hours = ch.standard_officer_hours.tolist()
+        self.advised_hours = ch.advised_officer_hours.tolist()
+
+
 class ScenarioModel:
     """A scenario compiled for simulation; call :meth:`run` once per replication.
 
@@ -174,6 +219,12 @@ class ScenarioModel:
         self.demand = DemandModel(scenario)
         self.patterns = [car.pattern() for car in scenario.cars]
         self.car_takes_other = [scenario.car_takes_other_jobs(c) for c in scenario.cars]
+        # Per car: the handling time of its phone advice (the control room's, else its
+        # own), or None for a car that gives none.
+        handling = room_handling(scenario)
+        self.phone_handling = [
+            (c.phone_advice_minutes if handling is None else handling) if c.phone_advice
+            else None for c in scenario.cars]
         self.shift_minutes_by_hour = shift_minutes_by_hour(self.patterns) * self.weeks
         room = scenario.control_room
         self.room = _RoomRota(room.pattern(), room.practitioners, room.share_screened,
@@ -202,11 +253,13 @@ class _Replication:
         self.track_completions = self.max_wait > 0
         self.frontline_officers = sc.response.standard.officers
         self.cars = [
-            _Car(c.name, i, takes, p, p.cumulative(), c.officers)
-            for i, (c, takes, p) in enumerate(
-                zip(sc.cars, model.car_takes_other, model.patterns, strict=True))
+            _Car(c.name, i, takes, p, p.cumulative(), c.officers, phone)
+            for i, (c, takes, p, phone) in enumerate(
+                zip(sc.cars, model.car_takes_other, model.patterns, model.phone_handling,
+                    strict=True))
         ]
         self.other_cars = [car for car in self.cars if car.takes_other]
+        self.phone_cars = [car for car in self.cars if car.phone_handling is not None]
         self.n_on_shift = 0
         self.n_other_on_shift = 0  # cars on shift that take other jobs
         # Calls waiting for a car, first come first served, as (table, row); each gives up
@@ -223,6 +276,8 @@ class _Replication:
         self.hour_resolved = np.zeros(HOURS_PER_WEEK, dtype=np.int64)
         self.hour_screened = np.zeros(HOURS_PER_WEEK, dtype=np.int64)
         self.hour_cr_busy = np.zeros(HOURS_PER_WEEK)
+        self.hour_car_advised = [0] * HOURS_PER_WEEK  # phone advice by a car
+        self.hour_car_resolved = [0] * HOURS_PER_WEEK
         room = model.room
         # When each practitioner comes free (a heap): a loss system, no queue.
         self.room_free = [-math.inf] * room.practitioners if room is not None else []
@@ -317,6 +372,8 @@ class _Replication:
             "not_for_car": self.hour_not_for_car.astype(float),
             "cr_resolved_by_phone": self.hour_resolved.astype(float),
             "cr_screened": self.hour_screened.astype(float),
+            "car_phone_advised": np.array(self.hour_car_advised, dtype=float),
+            "car_resolved_by_phone": np.array(self.hour_car_resolved, dtype=float),
             "car_busy_minutes": np.array(self.hour_car_busy),
             "cr_busy_minutes": self.hour_cr_busy.copy(),
             "pos_bed_minutes": (self.world.beds_by_hour().copy() if self.world is not None
@@ -369,6 +426,7 @@ class _Replication:
         all_sent = bool(self.model.demand.sent_to_car.all())
         room = self.model.room
         world = self.world
+        phone_call = self._phone_call
         for ch in self.model.demand.chunks(self.streams, t_end):
             # The control room decides first, from the calls' own uniforms alone: it does
             # not depend on the cars, so a chunk is screened in one pass.
@@ -376,9 +434,14 @@ class _Replication:
             if room is not None:
                 screened = self._screen(ch)
                 resolved = screened & ch.phone_resolves
+            # With a car that advises by phone, the calls it may advise (a type no car is
+            # sent to, not advised by the control room) go through the arrival loop.
+            phone = None
+            if self.phone_cars:
+                phone = ~ch.sent_to_car if screened is None else ~ch.sent_to_car & ~screened
             self._chunk_totals(ch, screened, resolved)
             if self.world is not None:
-                self._chunk_pathway(ch, screened, resolved)
+                self._chunk_pathway(ch, screened, resolved, phone)
             if log is not None:
                 log.add_chunk(ch)
                 if screened is not None:
@@ -402,7 +465,15 @@ class _Replication:
                 index = np.flatnonzero(mask)
                 sent, sent_arrival = index.tolist(), ch.arrival[index]
             n_calls = len(sent)
-            times = np.concatenate((sent_arrival, ch.other_arrival))
+            n_other = ch.other_arrival.size
+            if phone is None:
+                times = np.concatenate((sent_arrival, ch.other_arrival))
+            else:  # the calls for phone advice come after the other jobs
+                phone_index = np.flatnonzero(phone)
+                phone_rows = phone_index.tolist()
+                times = np.concatenate((sent_arrival, ch.other_arrival,
+                                        ch.arrival[phone_index]))
+                advice = _PhoneCalls(ch, phone_index, self.cars)
             order = np.argsort(times, kind="stable")
             n_due = int(np.searchsorted(times[order], t_end))  # arrivals before the end
             calls = CallTable(ch, screened)
@@ -429,6 +500,13 @@ class _Replication:
                         hour_off[int(t // MINUTES_PER_HOUR) % HOURS_PER_WEEK] += 1
                 else:
                     o = k - n_calls
+                    if o >= n_other:  # a call a car may advise on by phone
+                        i = phone_rows[o - n_other]
+                        t = arrival[i]
+                        if peek() <= t:
+                            yield env.timeout(max(0.0, t - env.now))
+                        phone_call(calls, i, t, advice)
+                        continue
                     t = other_t[o]
                     if peek() <= t:
                         yield env.timeout(max(0.0, t - env.now))
@@ -439,7 +517,7 @@ class _Replication:
 
     # -------------------------------------------------------------- pathway
     def _chunk_pathway(self, ch: CallChunk, screened: np.ndarray | None,
-                       resolved: np.ndarray | None) -> None:
+                       resolved: np.ndarray | None, phone: np.ndarray | None = None) -> None:
         """A new chunk with a pathway: settle what is due, then add its known detentions.
 
         The do-minimum world (unless kept from an earlier scenario) gets every call's
@@ -448,7 +526,8 @@ class _Replication:
         advised risk where the control room advised. Every earlier chunk's detentions are
         known by now, and every later one reaches a place of safety after its own arrival:
         so the do-minimum world settles up to the chunk's first arrival, and this world up
-        to the clock (or, with no car, that same first arrival).
+        to the clock (or, with no car, that same first arrival). Calls a car may advise on
+        by phone (``phone``) are left to the arrival loop, which knows their advice.
         """
         first_arrival = float(ch.arrival[0]) if ch.arrival.size else self.env.now
         self._settle(self.env.now if self.cars else first_arrival)
@@ -472,6 +551,8 @@ class _Replication:
             mask &= ~ch.sent_to_car
         if resolved is not None:
             mask &= ~resolved
+        if phone is not None:
+            mask &= ~phone
         world = self.world
         for i in np.flatnonzero(mask).tolist():
             world.push(Detention(d, i, t0[i], officers, scene[i], None, measured[i],
@@ -689,6 +770,53 @@ class _Replication:
         self.world.push(det)
         event = Timeout(self.env, max(0.0, t1 - self.env.now))
         event.callbacks.append(self._car_at_pos)
+
+    def _phone_call(self, calls: CallTable, i: int, t: float, advice: _PhoneCalls) -> None:
+        """Call ``i``, of a type no car is sent to and not advised by the control room.
+
+        The first car with ``phone_advice`` on shift and free advises on it by phone: the
+        car is busy for the call's handling time (never handed over: with ``hand_over``
+        it is free at its shift end), and the call gets the outcomes after advice, as a
+        call the control room advised. With no such car, the standard response (already
+        counted as ``not_for_car`` in bulk) and, with a pathway, its detention.
+        """
+        for car in self.phone_cars:
+            if car.on_shift and car.busy_until <= t:
+                break
+        else:
+            if self.world is not None:
+                self._standard_detention(calls, i, t)
+            return
+        self._start_job(car, t, t + advice.handling[car.index][i])
+        car.job_measured = car.other_measured = False
+        car.job_kind = None  # nothing to hand over
+        resolved = advice.resolves[i]
+        if self.log is not None:
+            self.log.phone_advised(calls.first_id + i, car.index, resolved)
+        if not resolved and self.world is not None and advice.s136_advised[i]:
+            d = calls.chunk.pathway
+            scene = float(d.std_scene_end[i])
+            officers = self.frontline_officers
+            self.world.push(Detention(d, i, t + scene, officers, officers * scene, None,
+                                      t >= self.t_start, calls.first_id + i))
+        if t < self.t_start:
+            return
+        counts = self.counts
+        hour = int(t // MINUTES_PER_HOUR) % HOURS_PER_WEEK
+        counts.car_phone_advised += 1
+        self.hour_car_advised[hour] += 1
+        if resolved:  # no deployment: the whole standard response is avoided
+            counts.car_resolved_by_phone += 1
+            self.hour_car_resolved[hour] += 1
+            counts.not_for_car -= 1  # counted there in bulk (_chunk_totals)
+            self.hour_not_for_car[hour] -= 1
+            counts.s136_avoided += advice.s136_standard[i]
+            counts.ae_avoided += advice.ae_standard[i]
+            counts.officer_hours_saved_raw += advice.standard_hours[i]
+        else:  # the standard response with the advised probabilities
+            counts.s136_avoided += advice.s136_standard[i] - advice.s136_advised[i]
+            counts.ae_avoided += advice.ae_standard[i] - advice.ae_advised[i]
+            counts.officer_hours_saved_raw += advice.standard_hours[i] - advice.advised_hours[i]
 
     def _other_job(self, t: float, oid: int, minutes: float) -> None:
         """Other job ``oid`` arising at ``t``, needing a car for ``minutes``."""

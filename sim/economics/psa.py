@@ -453,7 +453,12 @@ def _no_scheme_metrics(donor: pd.DataFrame) -> pd.DataFrame:
     for now, base in (("s136", "s136_baseline"), ("ae_conveyances", "ae_baseline"),
                       ("officer_hours", "officer_hours_baseline")):
         out[now] = out[base] = donor[base]
-    out["unmet_off_shift"] = donor["mh_calls"] - donor.get("not_for_car", 0.0)
+    # Calls a car resolved by phone are all of types no car is sent to; those the control
+    # room resolved may be of either kind (not recorded), and are counted unmet off shift
+    # here: the counts of calls enter no cost or saving.
+    if "car_resolved_by_phone" in donor:
+        out["not_for_car"] = donor.get("not_for_car", 0.0) + donor["car_resolved_by_phone"]
+    out["unmet_off_shift"] = donor["mh_calls"] - out.get("not_for_car", 0.0)
     return out
 
 

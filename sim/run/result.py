@@ -24,6 +24,7 @@ BY_CAR_METRICS = ("car_attended", "other_jobs_attended", "car_shift_hours", "car
 
 HOUR_COUNTERS = ("calls", "car_attended", "unmet_off_shift", "unmet_busy", "not_for_car",
                  "car_busy_minutes", "cr_screened", "cr_resolved_by_phone", "cr_busy_minutes",
+                 "car_phone_advised", "car_resolved_by_phone",
                  "pos_bed_minutes")
 
 
@@ -72,7 +73,8 @@ class RunResult:
         One row per scenario, day and hour: mean per measured week of ``calls``,
         ``car_attended``, ``unmet_off_shift``, ``unmet_busy``, ``not_for_car``,
         ``car_on_shift`` and ``car_busy`` (car-hours); and for the control room
-        ``cr_screened``, ``cr_resolved_by_phone`` (calls), ``cr_on_shift`` and ``cr_busy``
+        ``cr_screened``, ``cr_resolved_by_phone``, ``car_phone_advised``,
+        ``car_resolved_by_phone`` (calls), ``cr_on_shift`` and ``cr_busy``
         (practitioner-hours; zero without a control room); and for the Section 136 pathway
         ``pos_occupied`` (place-of-safety beds occupied, the mean over the hour: bed-hours
         in that hour of a week; zero without a ``pathway:`` block).
@@ -179,6 +181,8 @@ def collect(scenarios: list[Scenario], plans: Mapping[str, RunPlan],
                 "car_busy": sums["car_busy_minutes"][h] / per_week / 60.0,
                 "cr_screened": sums["cr_screened"][h] / per_week,
                 "cr_resolved_by_phone": sums["cr_resolved_by_phone"][h] / per_week,
+                "car_phone_advised": sums["car_phone_advised"][h] / per_week,
+                "car_resolved_by_phone": sums["car_resolved_by_phone"][h] / per_week,
                 "cr_on_shift": room_by_hour[h] / 60.0,
                 "cr_busy": sums["cr_busy_minutes"][h] / per_week / 60.0,
                 "pos_occupied": sums["pos_bed_minutes"][h] / per_week / 60.0,

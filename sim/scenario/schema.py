@@ -307,8 +307,14 @@ class Shift(_Strict):
         return shift_intervals(days, parse_hhmm(self.start), parse_hhmm(self.end))
 
 
-class Car(_Strict):
-    """A response car: an officer and a mental-health practitioner on a rota."""
+class Car(_Durations):
+    """A response car: an officer and a mental-health practitioner on a rota.
+
+    With ``phone_advice`` the car's practitioner also advises by phone, while the car is
+    on shift and free, on calls it is not sent to (DESIGN.md section 8): the outcomes
+    after advice are ``response.control_room``'s, the handling time the control room's
+    ``handling_minutes`` or, without a control room, the car's ``phone_advice_minutes``.
+    """
 
     name: Name
     shifts: list[Shift] = Field(min_length=1, max_length=MAX_SHIFTS)
@@ -317,6 +323,12 @@ class Car(_Strict):
     takes_other_jobs: bool | None = Field(
         default=None, description="overrides dispatch.takes_other_jobs for this car"
     )
+    phone_advice: bool = Field(
+        default=False, description="advises by phone, on shift and free, on calls of types "
+                                   "no car is sent to")
+    phone_advice_minutes: Distribution | None = Field(
+        default=None, description="handling time of a phone call (only with phone_advice "
+                                  "and no control_room block)")
 
     def pattern(self) -> WeeklyPattern:
         """The car's merged weekly on-shift windows."""
@@ -544,7 +556,9 @@ class Scenario(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         problems = cross_checks({
-            "cars": [{"name": c.name} for c in self.cars],
+            "cars": [{"name": c.name, "phone_advice": c.phone_advice,
+                      "phone_advice_minutes": c.phone_advice_minutes is not None or None}
+                     for c in self.cars],
             "case_mix": [t.model_dump(exclude_none=True) for t in self.case_mix or []],
             "response": self.response.model_dump(include={"standard", "control_room"},
                                                  exclude_none=True),
@@ -661,6 +675,7 @@ def cross_checks(data: Any) -> list[tuple[KeyPath, str]]:
                 problems.append((("case_mix",),
                                  f"case_mix shares must add up to 1, they add up to {total:g}"))
         problems.extend(_repeated(mix, "case_mix", "type", "case_mix types"))
+    problems.extend(_phone_advice_checks(data))
     problems.extend(_advice_checks(data))
     problems.extend(uncertainty_checks(data))
     return problems
@@ -672,13 +687,60 @@ def _number(value: Any) -> float | None:
     return None
 
 
+def _phone_cars(data: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    """The cars (index, entry) of plain data that advise by phone (``phone_advice: true``)."""
+    cars = data.get("cars")
+    if not isinstance(cars, list):
+        return []
+    return [(i, car) for i, car in enumerate(cars)
+            if isinstance(car, dict) and car.get("phone_advice") is True]
+
+
+def _phone_advice_checks(data: dict[str, Any]) -> list[tuple[KeyPath, str]]:
+    """A car that advises by phone needs outcomes after advice and a handling time.
+
+    The outcomes are ``response.control_room``'s; the handling time is the control room's
+    ``handling_minutes`` when there is one, else the car's own ``phone_advice_minutes``
+    (which is then required, and is an error anywhere else).
+    """
+    cars = data.get("cars")
+    if not isinstance(cars, list):
+        return []
+    response = data.get("response")
+    response = response if isinstance(response, dict) else {}
+    room = data.get("control_room") is not None
+    problems: list[tuple[KeyPath, str]] = []
+    for i, car in enumerate(cars):
+        if not isinstance(car, dict):
+            continue
+        advises = car.get("phone_advice") is True
+        minutes = car.get("phone_advice_minutes") is not None
+        if advises and not isinstance(response.get("control_room"), dict):
+            problems.append((("cars", i, "phone_advice"),
+                             "a car that advises by phone needs response.control_room "
+                             "(outcomes after advice: p_s136, p_conveyed_ae, "
+                             "p_no_deployment)"))
+        if advises and not room and not minutes:
+            problems.append((("cars", i, "phone_advice_minutes"),
+                             "required when phone_advice is true and there is no "
+                             "control_room block (the handling time of a phone call)"))
+        elif minutes and not advises:
+            problems.append((("cars", i, "phone_advice_minutes"),
+                             "only for a car with phone_advice: true"))
+        elif minutes and room:
+            problems.append((("cars", i, "phone_advice_minutes"),
+                             "with a control_room block a car's phone calls take the "
+                             "control room's handling_minutes; remove this key"))
+    return problems
+
+
 def _advice_checks(data: dict[str, Any]) -> list[tuple[KeyPath, str]]:
     """A control room needs outcomes after advice, and advice must not raise a risk.
 
-    With a control room, per call type, the advised ``p_s136`` and ``p_conveyed_ae`` may
-    not exceed the
-    standard response's: with the same uniform, advice can then only avoid a detention
-    or a conveyance on a call, never cause one.
+    With a control room or a car that advises by phone, per call type, the advised
+    ``p_s136`` and ``p_conveyed_ae`` may not exceed the standard response's: with the
+    same uniform, advice can then only avoid a detention or a conveyance on a call,
+    never cause one.
     """
     response = data.get("response")
     response = response if isinstance(response, dict) else {}
@@ -687,8 +749,9 @@ def _advice_checks(data: dict[str, Any]) -> list[tuple[KeyPath, str]]:
     if data.get("control_room") is not None and not isinstance(advised, dict):
         return [(("control_room",), "a control room needs response.control_room (outcomes "
                                      "after advice: p_s136, p_conveyed_ae, p_no_deployment)")]
-    if not isinstance(advised, dict) or data.get("control_room") is None:
-        return []  # outcomes after advice are used only with a control room
+    used = data.get("control_room") is not None or bool(_phone_cars(data))
+    if not isinstance(advised, dict) or not used:
+        return []  # outcomes after advice are used only with a control room or phone advice
     standard = response.get("standard")
     standard = standard if isinstance(standard, dict) else {}
     mix = data.get("case_mix")

@@ -260,8 +260,10 @@ def pathway_checks(effort: Effort, jobs: int) -> list[CheckResult]:
 
 
 def _eligible(r: pd.DataFrame) -> pd.Series:
-    """Calls of the types the car is sent to."""
-    return r.mh_calls - r.get("not_for_car", 0)
+    """Calls of the types the car is sent to (less any resolved by phone: the scenarios
+    these checks use have no control room and no phone advice)."""
+    return (r.mh_calls - r.get("not_for_car", 0) - r.get("cr_resolved_by_phone", 0)
+            - r.get("car_resolved_by_phone", 0))
 
 
 def run(effort: Effort, jobs: int) -> list[CheckResult]:

@@ -118,6 +118,7 @@ def test_full_run_writes_every_output(tmp_path, capsys):
     assert list(hours.columns) == ["scenario", "day", "hour", "calls", "car_attended",
                                    "unmet_off_shift", "unmet_busy", "not_for_car", "car_on_shift",
                                    "car_busy", "cr_screened", "cr_resolved_by_phone",
+                                   "car_phone_advised", "car_resolved_by_phone",
                                    "cr_on_shift", "cr_busy", "pos_occupied"]
     # merged scenarios as run: reload to the same scenario
     merged = sim.load_scenario(out / "scenarios" / "cpft_two_cars.yaml")

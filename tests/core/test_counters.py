@@ -18,8 +18,8 @@ from tests.support.scenarios import ALWAYS_ON, control_room, make, pathway
 
 # Between them these two runs make every counter nonzero: a 24/7 car keeps calls queued
 # to the end, a shift car hands jobs over, a call type is never sent, one bed makes
-# detentions wait, divert and overrun the limit; then plain shifts give off-shift calls
-# and overtime.
+# detentions wait, divert and overrun the limit, the evening car advises by phone; then
+# plain shifts give off-shift calls and overtime.
 BUSY = make({
     **pathway(1, divert={"ae": 0.5, "custody": 0.5}, legal_limit_hours=12),
     "demand.calls_per_day": 40.0,
@@ -27,8 +27,11 @@ BUSY = make({
     "dispatch.end_of_shift": "hand_over",
     "cars": [
         {"name": "always", "shifts": ALWAYS_ON},
-        {"name": "evening", "shifts": [{"days": "all", "start": "15:00", "end": "23:00"}]},
+        {"name": "evening", "shifts": [{"days": "all", "start": "15:00", "end": "23:00"}],
+         "phone_advice": True,  # advises on the calls no car is sent to when free
+         "phone_advice_minutes": {"dist": "exponential", "mean": 20}},
     ],
+    "response.control_room": {"p_no_deployment": 0.3, "p_s136": 0.02, "p_conveyed_ae": 0.1},
     "case_mix": [
         {"type": "urgent", "share": 0.8},
         {"type": "concern", "share": 0.2, "sent_to_car": False},

@@ -3,7 +3,8 @@
 Scenarios are drawn at random around ``tests.helpers.BASE``: 0-5 cars with 1-3 shift
 lines each (random days or ``all``, whole-hour starts and ends, ends at or before the
 start that cross midnight, ``"24:00"`` ends, overlapping lines, Sunday nights that wrap
-into Monday), random dispatch rules, demand, case mixes and duration distributions.
+into Monday), random dispatch rules, demand, case mixes and duration distributions,
+sometimes a control room and cars that advise by phone (``phone_advice``).
 Runs are short (1-3 measured weeks, 0-1 warm-up week) so an example takes milliseconds.
 
 Two kinds of property:
@@ -165,19 +166,29 @@ def scenarios(draw: st.DrawFn, min_cars: int = 0, max_cars: int = 5) -> sim.Scen
     mix = draw(st.none() | case_mixes(positive))
     if mix is not None:
         overrides["case_mix"] = mix
-    if draw(st.booleans()):  # a random control room; advice never raises a risk
-        std = [t["standard"] for t in mix] if mix else [{}]
-        lowest = min(t.get(k, 0.14 if k == "p_s136" else 0.15)
-                     for t in std for k in ("p_s136", "p_conveyed_ae"))
+    std = [t["standard"] for t in mix] if mix else [{}]
+    lowest = min(t.get(k, 0.14 if k == "p_s136" else 0.15)
+                 for t in std for k in ("p_s136", "p_conveyed_ae"))
+    advice = {"p_no_deployment": PROBABILITY, "p_s136": PROBABILITY.map(lambda p: lowest * p),
+              "p_conveyed_ae": PROBABILITY.map(lambda p: lowest * p)}
+    room = draw(st.booleans())
+    if room:  # a random control room; advice never raises a risk
         overrides["control_room"] = {
             "shifts": draw(st.lists(shift_lines(), min_size=1, max_size=3)),
             "practitioners": draw(st.integers(1, 3)),
             "share_screened": draw(PROBABILITY),
             "handling_minutes": draw(MINUTE_DISTS),
         }
-        overrides["response.control_room"] = {
-            "p_no_deployment": draw(PROBABILITY),
-            "p_s136": lowest * draw(PROBABILITY), "p_conveyed_ae": lowest * draw(PROBABILITY)}
+    # Some cars advise by phone on the calls they are not sent to (DESIGN section 8):
+    # outcomes after advice are then needed, and without a control room a handling time.
+    phone = [draw(st.booleans(), label=f"car{i + 1} phone advice") for i in range(n_cars)]
+    for car, advises in zip(overrides["cars"], phone, strict=True):
+        if advises:
+            car["phone_advice"] = True
+            if not room:
+                car["phone_advice_minutes"] = draw(MINUTE_DISTS)
+    if room or any(phone):
+        overrides["response.control_room"] = draw(st.fixed_dictionaries(advice))
     if draw(st.booleans()):  # a random Section 136 pathway
         custody = draw(st.sampled_from([0.0, 0.03, 0.5]))
         overrides.update(pathway(
@@ -236,7 +247,7 @@ COUNTS = ("mh_calls", "car_attended", "unmet_off_shift", "unmet_busy", "waiting_
           "waited", "handed_over", "other_jobs_arrived", "other_jobs_attended", "s136",
           "s136_baseline", "ae_conveyances", "ae_baseline", "cr_screened",
           "cr_resolved_by_phone", "cr_unscreened_busy", "cr_unscreened_off_shift",
-          "cr_not_passed", "deployments_avoided")
+          "cr_not_passed", "deployments_avoided", "car_phone_advised", "car_resolved_by_phone")
 HOURS_METRICS = ("officer_hours", "officer_hours_baseline", "car_shift_hours",
                  "car_busy_hours", "car_overtime_hours", "cr_shift_hours", "cr_busy_hours")
 
@@ -256,11 +267,17 @@ def test_every_call_counted_once_and_values_in_range(scenario, rep):
     # dispatched) and on the control-room path (every call, or none without a room).
     assert m["mh_calls"] == (m["car_attended"] + m["unmet_off_shift"] + m["unmet_busy"]
                              + m["waiting_at_end"] + m["not_for_car"]
-                             + m["cr_resolved_by_phone"])
+                             + m["cr_resolved_by_phone"] + m["car_resolved_by_phone"])
     cr_total = sum(m[k] for k in CR_PATHS)
     assert cr_total == (m["mh_calls"] if scenario.control_room else 0)
     assert 0 <= m["cr_resolved_by_phone"] <= m["cr_screened"]
-    assert m["deployments_avoided"] == m["cr_resolved_by_phone"] + m["car_attended"]
+    assert m["deployments_avoided"] == (m["cr_resolved_by_phone"] + m["car_resolved_by_phone"]
+                                        + m["car_attended"])
+    # A car's phone advice: only on calls not sent to a car nor advised by the room.
+    assert 0 <= m["car_resolved_by_phone"] <= m["car_phone_advised"]
+    assert m["car_phone_advised"] <= m["not_for_car"] + m["car_resolved_by_phone"]
+    if not any(c.phone_advice for c in scenario.cars):
+        assert m["car_phone_advised"] == 0
     assert math.isnan(m["cr_utilisation"]) == (m["cr_shift_hours"] == 0)
     if scenario.control_room:
         assert 0 <= m["cr_utilisation"] <= 1 + 1e-12
@@ -271,14 +288,17 @@ def test_every_call_counted_once_and_values_in_range(scenario, rep):
     assert h["unmet_off_shift"].sum() == m["unmet_off_shift"]
     assert h["unmet_busy"].sum() == m["unmet_busy"]
     assert h["not_for_car"].sum() == m["not_for_car"]
+    assert h["car_phone_advised"].sum() == m["car_phone_advised"]
+    assert h["car_resolved_by_phone"].sum() == m["car_resolved_by_phone"]
     still_waiting = (h["calls"] - h["car_attended"] - h["unmet_off_shift"] - h["unmet_busy"]
-                     - h["not_for_car"] - h["cr_resolved_by_phone"])
+                     - h["not_for_car"] - h["cr_resolved_by_phone"]
+                     - h["car_resolved_by_phone"])
     assert (still_waiting >= 0).all()  # calls still waiting at the end, by arrival hour
     if m["waiting_at_end"] == 0:
         np.testing.assert_array_equal(
             h["calls"],
             h["car_attended"] + h["unmet_off_shift"] + h["unmet_busy"] + h["not_for_car"]
-            + h["cr_resolved_by_phone"])
+            + h["cr_resolved_by_phone"] + h["car_resolved_by_phone"])
     assert math.isclose(h["car_busy_minutes"].sum() / 60, m["car_busy_hours"],
                         rel_tol=1e-9, abs_tol=1e-9)
     _check_pathway(scenario, m, h)
@@ -389,6 +409,7 @@ def test_coupling_identity_with_the_no_car_run_is_exact(scenario, rep):
     m, m0 = res.metrics, res0.metrics
     _check_no_car(m0)
     assert m0["cr_resolved_by_phone"] == m0["deployments_avoided"] == 0
+    assert m0["car_phone_advised"] == m0["car_resolved_by_phone"] == 0
     assert m["s136_avoided"] == m0["s136"] - m["s136"]
     assert m["ae_avoided"] == m0["ae_conveyances"] - m["ae_conveyances"]
     assert m["officer_hours_saved"] == m0["officer_hours"] - m["officer_hours"]
@@ -418,6 +439,7 @@ def test_car_never_works_off_shift(scenario, rep):
     off = on_minutes == 0
     # No car on shift in the hour: nothing attended, no car time, every call off-shift unmet.
     np.testing.assert_array_equal(h["car_attended"][off], 0)
+    np.testing.assert_array_equal(h["car_phone_advised"][off], 0)
     np.testing.assert_array_equal(h["car_busy_minutes"][off], 0)
     np.testing.assert_array_equal(h["unmet_busy"][off], 0)
     np.testing.assert_array_equal(h["unmet_off_shift"][off],
