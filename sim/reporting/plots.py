@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -41,6 +42,11 @@ from sim.run.runner import RunResult
 from sim.scenario.calendar import DAY_NAMES
 
 DPI = 150
+HEATMAP_DPI = 120
+"""The heatmaps are tall (up to six 7 x 24 panels): a lower resolution keeps them quick to
+write and small, and their cells stay legible."""
+HEATMAP_PANEL_INCHES = 2.9
+"""Height of one 7 x 24 heatmap panel."""
 
 KEY_METRICS: tuple[str, ...] = HEADLINE
 """Metrics drawn in ``key_metrics.png``, in panel order."""
@@ -230,10 +236,10 @@ def _errors(mean: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     return np.nan_to_num(np.clip(err, 0, None), nan=0.0)
 
 
-def _save(fig: Figure, path: Path) -> Path:
+def _save(fig: Figure, path: Path, dpi: int = DPI) -> Path:
     try:
         with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=DPI)
+            fig.savefig(tmp, dpi=dpi)
     finally:
         fig.clear()
     return path
@@ -367,7 +373,7 @@ def _heatmap(fig: Figure, ax: Axes, grid: np.ndarray, cmap: Colormap, vmin: floa
         for (d, h), v in np.ndenumerate(grid):
             if math.isfinite(v):
                 ax.text(h, d, f"{v:.0%}" if percent else f"{v:.2g}", ha="center",
-                        va="center", fontsize=7,
+                        va="center", fontsize=7, in_layout=False,  # inside its cell
                         color="white" if v < vmin + 0.6 * (vmax - vmin) else "black")
     if not np.isfinite(grid).any():
         ax.text(11.5, 3, empty, ha="center", va="center", fontsize=12, color="dimgrey")
@@ -397,7 +403,12 @@ def heatmap_figure(result: RunResult, scenario: str) -> Figure:
     reds = colormaps["YlOrRd"].with_extremes(bad=_NO_CAR_COLOUR)
     util_cmap = colormaps["viridis"].with_extremes(bad=_NO_CAR_COLOUR)
     panels = 3 + 2 * room + pathway
-    fig = Figure(figsize=(12, 3.5 * panels), layout="constrained")
+    # A fixed layout (not "constrained"): the panels are alike, and laying out hundreds of
+    # cell labels took most of the time of writing the figure.
+    height = HEATMAP_PANEL_INCHES * panels + 0.8
+    fig = Figure(figsize=(12, height))
+    fig.subplots_adjust(left=0.05, right=0.95, top=1 - 1.05 / height, bottom=0.45 / height,
+                        hspace=0.5)
     axes = fig.subplots(panels, 1)
     per_week = "calls per week in this hour"
     _heatmap(fig, axes[0], off, reds, 0.0, unmet_max,
@@ -417,8 +428,8 @@ def heatmap_figure(result: RunResult, scenario: str) -> Figure:
         weekly += f"; {beds_text(beds)} in places of safety"
     st = result.settings.get(scenario)
     period = f"; mean of {st.replications} replications x {st.weeks} weeks" if st else ""
-    fig.suptitle(f"Scenario '{scenario}': hour-of-week pattern ({weekly}{period})",
-                 fontsize=12)
+    fig.suptitle(textwrap.fill(f"Scenario '{scenario}': hour-of-week pattern "
+                               f"({weekly}{period})", 120), fontsize=12)
     return fig
 
 
@@ -501,5 +512,6 @@ def write_plots(result: RunResult, out_dir: Path) -> list[Path]:
         while stem.lower() in used:
             stem, k = f"{base}-{k}", k + 1
         used.add(stem.lower())
-        written.append(_save(heatmap_figure(result, s.name), out / f"{stem}.png"))
+        written.append(_save(heatmap_figure(result, s.name), out / f"{stem}.png",
+                             dpi=HEATMAP_DPI))
     return written

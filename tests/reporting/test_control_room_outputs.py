@@ -14,6 +14,7 @@ import pytest
 import sim
 from sim.core.model import ScenarioModel
 from sim.reporting.plots import (
+    HEATMAP_PANEL_INCHES,
     has_control_room,
     heatmap_figure,
     hour_of_week_grid,
@@ -171,6 +172,8 @@ def test_the_control_room_heatmap_file_is_written(run_dir: Path) -> None:
     # Five panels against three: the control room's map is taller at the same width.
     room_px, car_px = mpimg.imread(room).shape, mpimg.imread(car).shape
     assert room_px[1] == car_px[1]
-    assert math.isclose(room_px[0] / car_px[0], 5 / 3, rel_tol=0.02)
+    panel, margins = HEATMAP_PANEL_INCHES, 0.8  # inches: each panel, and the rest
+    assert math.isclose(room_px[0] / car_px[0], (5 * panel + margins) / (3 * panel + margins),
+                        rel_tol=0.02)
     by_hour = pd.read_csv(run_dir / "by_hour_of_week.csv")
     assert set(CR_COLUMNS) <= set(by_hour.columns)
