@@ -26,7 +26,8 @@ EXPECTED = HERE / "expected"
 #: name -> command-line arguments (after ``run_scenarios.py``) of one pinned job.
 JOBS: dict[str, list[str]] = {
     "scenarios": ["scenarios/no_car.yaml", "scenarios/cpft_one_car.yaml",
-                  "scenarios/cpft_two_cars.yaml", "--reps", "4", "--weeks", "8",
+                  "scenarios/cpft_two_cars.yaml", "scenarios/control_room.yaml",
+                  "scenarios/control_room_and_car.yaml", "--reps", "4", "--weeks", "8",
                   "--seed", "2026", "--jobs", "2", "--psa", "6", "--psa-reps", "2",
                   "--no-plots", "--quiet"],
     "sweep": ["scenarios/sweeps/rota_start_hour.yaml", "--reps", "3", "--weeks", "6",
