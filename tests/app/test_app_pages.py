@@ -153,7 +153,7 @@ def test_run_page_shows_the_same_numbers_as_sim_compare():
     pd.testing.assert_frame_equal(got.replications, expected.replications, check_exact=True)
     pd.testing.assert_frame_equal(got.comparison(), expected.comparison(), check_exact=True)
     headline = at.table[0].value
-    want = running.headline_table(expected).set_index("measure")
+    want = running.headline_table(expected, running.headline_metrics(expected)).set_index("measure")
     assert list(headline.columns) == ["unit", *names]
     assert headline.to_dict() == want.to_dict()
     differences = at.table[1].value
