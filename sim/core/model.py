@@ -230,20 +230,26 @@ class ScenarioModel:
         self.room = _RoomRota(room.pattern(), room.practitioners, room.share_screened,
                               self.weeks, room.handling_minutes) if room is not None else None
 
-    def run(self, seed: int, replication: int, event_log: bool = False) -> ReplicationResult:
+    def run(self, seed: int, replication: int, event_log: bool = False,
+            by_hour: bool = True) -> ReplicationResult:
         """Simulate one replication with the streams of ``(seed, replication)``.
 
         With ``event_log=True`` the result's ``events`` holds one row per call and per
-        other job (:mod:`sim.core.eventlog`); the metrics are the same either way.
+        other job (:mod:`sim.core.eventlog`); the metrics are the same either way. With
+        ``by_hour=False`` the time of cars, practitioners and beds is not split by hour of
+        week (``by_hour`` then holds zeros for those; the counts by hour and every metric
+        are the same): the sensitivity analysis needs only the metrics.
         """
-        return _Replication(self, Streams(seed, replication), event_log).run()
+        return _Replication(self, Streams(seed, replication), event_log, by_hour).run()
 
 
 class _Replication:
     """State of one replication while it runs."""
 
-    def __init__(self, model: ScenarioModel, streams: Streams, event_log: bool = False) -> None:
+    def __init__(self, model: ScenarioModel, streams: Streams, event_log: bool = False,
+                 by_hour: bool = True) -> None:
         sc = model.scenario
+        self.by_hour = by_hour
         self.model = model
         self.streams = streams
         self.env = simpy.Environment()
@@ -288,7 +294,8 @@ class _Replication:
                               self.t_start, self.t_end)
         self.dominimum_kept = None
         if sc.pathway is not None:
-            self.world = PathwayWorld(sc.pathway, self.t_start, self.t_end, self._car_released)
+            self.world = PathwayWorld(sc.pathway, self.t_start, self.t_end, self._car_released,
+                                      track_hours=by_hour)
             if event_log:
                 self.world.settled = []
             # The do-minimum world is the same for every scenario with the same calls:
@@ -654,7 +661,8 @@ class _Replication:
         a, b = a[inside], b[inside]
         counts = self.counts
         counts.cr_busy_minutes += float((room.clock(b) - room.clock(a)).sum())
-        self._room_busy_by_hour(a, b)
+        if self.by_hour:
+            self._room_busy_by_hour(a, b)
         m = (t >= self.t_start) & (t < self.t_end)
         counts.cr_screened += int((screened & m).sum())
         hours = (t[screened & m] // MINUTES_PER_HOUR).astype(np.int64) % HOURS_PER_WEEK
@@ -925,7 +933,7 @@ class _Replication:
             on = b - a
         car.busy_minutes += sign * on
         car.overtime_minutes += sign * ((b - a) - on)
-        if on <= 0:
+        if on <= 0 or not self.by_hour:
             return
         busy = self.hour_car_busy
         hour = int(a // MINUTES_PER_HOUR)

@@ -25,6 +25,7 @@ scenario, with ``a = 52.18 / measured weeks``:
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -508,14 +509,39 @@ class Economics:
 def table_value(table: pd.DataFrame, scenario: str, comparator: str, measure: str,
                 column: str = "mean", perspective: str = PUBLIC, basis: str | None = None
                 ) -> float:
-    """One number of an ``economics.csv``-shaped table (NaN when absent)."""
-    t = table
-    mask = ((t.scenario == scenario) & (t.comparator == comparator) & (t.measure == measure)
-            & (t.perspective == perspective))
+    """One number of an ``economics.csv``-shaped table (NaN when absent).
+
+    The report and the console read hundreds of numbers from one table: the rows are found
+    through an index of the table's keys (:func:`_row_index`), each checked against the
+    keys asked for.
+    """
+    keys = (scenario, comparator, measure, perspective)
+    rows = _row_index(table).get(keys, [])
+    if rows and tuple(table[c].iat[rows[0]] for c in _KEY_COLUMNS) != keys:
+        rows = _row_index(table, rebuild=True).get(keys, [])  # the table changed in place
     if basis is not None:
-        mask &= t.basis == basis
-    row = t[mask]
-    return float(row[column].iloc[0]) if len(row) else math.nan
+        rows = [i for i in rows if table["basis"].iat[i] == basis]
+    return float(table[column].iat[rows[0]]) if rows else math.nan
+
+
+_KEY_COLUMNS = ("scenario", "comparator", "measure", "perspective")
+_INDEXES: dict[int, tuple[weakref.ref, int, dict[tuple, list[int]]]] = {}
+
+
+def _row_index(table: pd.DataFrame, rebuild: bool = False) -> dict[tuple, list[int]]:
+    """Row positions of ``table`` by ``(scenario, comparator, measure, perspective)``,
+    kept per table object while it lives (rebuilt if its length changes, or on request)."""
+    kept = _INDEXES.get(id(table))
+    if not rebuild and kept is not None and kept[0]() is table and kept[1] == len(table):
+        return kept[2]
+    index: dict[tuple, list[int]] = {}
+    columns = [table[c].tolist() for c in _KEY_COLUMNS]
+    for i, key in enumerate(zip(*columns, strict=True)):
+        index.setdefault(key, []).append(i)
+    for stale in [k for k, v in _INDEXES.items() if v[0]() is None]:
+        del _INDEXES[stale]
+    _INDEXES[id(table)] = (weakref.ref(table), len(table), index)
+    return index
 
 
 def has_scheme(scenario: Scenario) -> bool:

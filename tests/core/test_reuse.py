@@ -1,4 +1,5 @@
-"""Reuse within a process (sim/core/reuse.py) changes no number.
+"""Reuse within a process (sim/core/reuse.py), and skipping the split of time by hour,
+change no metric.
 
 Scenarios sharing their demand reuse a replication's calls and its do-minimum world;
 the results must equal those computed afresh, whatever the order the scenarios run in.
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.core.model import ScenarioModel
 from sim.core.reuse import REUSE, reuse_key
 from tests.support.scenarios import control_room, make, pathway
 
@@ -66,3 +68,14 @@ def test_the_store_keeps_only_the_most_recent(fresh):
         REUSE.keep_world(("k", r), {"x": float(r)})
     assert REUSE.world(("k", 0)) is None
     assert REUSE.world(("k", 9)) == {"x": 9.0}
+
+
+def test_skipping_the_hourly_split_changes_no_metric(fresh):
+    for scenario in _scenarios():
+        model = ScenarioModel(scenario)
+        for r in range(2):
+            full, quick = model.run(3, r), model.run(3, r, by_hour=False)
+            assert full.metrics == pytest.approx(quick.metrics, nan_ok=True, rel=0, abs=0)
+            assert full.by_car == quick.by_car
+            for k in ("calls", "car_attended", "unmet_off_shift", "unmet_busy"):
+                assert (full.by_hour[k] == quick.by_hour[k]).all()
