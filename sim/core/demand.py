@@ -35,8 +35,9 @@ from sim.core.streams import Streams
 from sim.scenario.distributions import Fixed
 from sim.scenario.schema import Scenario
 
-CHUNK_HOURS = 4 * HOURS_PER_WEEK
-"""Hours of demand drawn at once (four weeks)."""
+CHUNK_HOURS = 13 * HOURS_PER_WEEK
+"""Hours of demand drawn at once: thirteen weeks, a quarter (four weeks until the Section 136
+pathway: the pathway's draws made the per-chunk work worth spreading over more calls)."""
 
 
 def poisson_arrivals(

@@ -20,7 +20,7 @@ CASE_MIX = {"case_mix": [
 
 def test_chunks_number_calls_and_other_jobs_across_the_replication():
     demand = DemandModel(make())
-    chunks = list(demand.chunks(Streams(5, 1), 9 * MINUTES_PER_WEEK))
+    chunks = list(demand.chunks(Streams(5, 1), 30 * MINUTES_PER_WEEK))
     assert len(chunks) > 2
     calls = other = 0
     for ch in chunks:
