@@ -340,6 +340,7 @@ PATHWAY_NUMBERS: tuple[tuple[str, str], ...] = (
     ("place_of_safety.divert.ae", "Diverts taken to A&E (share)"),
     ("place_of_safety.divert.custody", "Diverts taken to custody (share)"),
     ("legal_limit_hours", "Detention limit (hours from arrival at the place of safety)"),
+    ("place_of_safety.p_ae_first", "Taken straight to A&E, medical need (share)"),
 )
 """The pathway's plain numbers the builder edits (keys under ``pathway.``) and their labels;
 ``place_of_safety.beds`` has an input of its own (a whole number, or no limit)."""
@@ -349,7 +350,8 @@ PATHWAY_DISTRIBUTIONS: tuple[tuple[str, str, str], ...] = (
     ("conveyance.travel_minutes", "Journey to the place of safety", "minutes"),
     ("place_of_safety.handover_minutes", "Handover once a bed is free", "minutes"),
     ("place_of_safety.bed_hours", "A bed occupied (arrival to end of assessment)", "hours"),
-    ("ae_as_place_of_safety_hours", "Officers held at A&E after a divert", "hours"),
+    ("ae_as_place_of_safety_hours", "Officers held at A&E (straight there, or after a divert)",
+     "hours"),
     ("custody_hours", "Officers held booking into custody after a divert", "hours"),
 )
 """The pathway's distributions (keys under ``pathway.``), their labels and units."""

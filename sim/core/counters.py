@@ -82,6 +82,8 @@ RAW_COUNTERS: tuple[RawCounter, ...] = (
                "police officer hours on detentions after a car attendance"),
     RawCounter("pos_waits", "detentions", "detentions that waited for a place-of-safety bed"),
     RawCounter("pos_wait_hours", "hours", "hours detained people waited for a bed"),
+    RawCounter("pos_ae_first", "detentions",
+               "detentions taken straight to A&E as the place of safety (medical need)"),
     RawCounter("pos_diverted_ae", "detentions", "detentions diverted to A&E (no bed in time)"),
     RawCounter("pos_diverted_custody", "detentions", "detentions diverted to custody"),
     RawCounter("pos_diverted_baseline", "detentions",

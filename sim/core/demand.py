@@ -366,6 +366,8 @@ class DemandModel:
         custody = streams["pathway.u_divert"].random(n) < pos.divert.custody
         ae_hold = duration("pathway.ae_hours", p.ae_as_place_of_safety_hours, 60.0)
         custody_hold = duration("pathway.custody_hours", p.custody_hours, 60.0)
+        # taken straight to A&E (medical need), whatever the beds: drawn for every call
+        ae_first = streams["pathway.u_ae_first"].random(n) < pos.p_ae_first
         return PathwayDraws(
             std_scene_end=std_scene_end,
             car_scene_end=car_scene_end,
@@ -375,4 +377,6 @@ class DemandModel:
             bed=bed.tolist(),
             custody=custody.tolist(),
             divert_hold=np.where(custody, custody_hold, ae_hold).tolist(),
+            ae_first=ae_first.tolist(),
+            ae_hold=ae_hold.tolist(),
         )

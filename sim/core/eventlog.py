@@ -50,9 +50,10 @@ Columns (times in minutes from Monday 00:00 of week 0, the model's clock):
     ``end``: no car was sent.
 ``place_of_safety``, ``bed_wait_minutes``, ``released``
     With a Section 136 pathway, for a detained call: ``bed`` (a place-of-safety bed),
-    ``ae`` or ``custody`` (diverted: no bed in time), the wait for a bed (up to
-    ``max_wait_hours`` for a divert) and when the officers (or the car's crew) were
-    released; empty otherwise.
+    ``ae_first`` (taken straight to A&E as the place of safety, medical need:
+    ``p_ae_first``; no wait), ``ae`` or ``custody`` (diverted: no bed in time), the wait
+    for a bed (up to ``max_wait_hours`` for a divert, 0 for ``ae_first``) and when the
+    officers (or the car's crew) were released; empty otherwise.
 
 The file is Parquet when ``pyarrow`` can be imported, CSV otherwise, and is written
 atomically (:mod:`sim.common.atomic`).

@@ -128,6 +128,9 @@ METRICS: tuple[Metric, ...] = (
            "detentions that waited for a place-of-safety bed"),
     Metric("pos_wait_hours", "hours", "Hours waited for a bed",
            "hours detained people (and their officers) waited for a bed, diverts included"),
+    Metric("pos_ae_first", "detentions", "Taken to A&E first: medical need",
+           "detentions taken straight to A&E as the place of safety (p_ae_first), whatever "
+           "the beds; they never queue for a bed"),
     Metric("pos_diverted_ae", "detentions", "Diverted to A&E: no bed",
            "detentions taken to A&E because no bed came free in time"),
     Metric("pos_diverted_custody", "detentions", "Diverted to custody: no bed",
@@ -206,7 +209,8 @@ def derive(raw: Mapping[str, float], n_cars: int, weeks: int, *,
     m = {k: raw[k] for k in (  # counters that are metrics as they stand
         "mh_calls", "car_attended", "unmet_off_shift", "unmet_busy", "waiting_at_end", "waited",
         "not_for_car", "handed_over", "other_jobs_arrived", "other_jobs_attended",
-        "s136_baseline", "ae_baseline", "pos_waits", "pos_wait_hours", "pos_diverted_ae",
+        "s136_baseline", "ae_baseline", "pos_waits", "pos_wait_hours", "pos_ae_first",
+        "pos_diverted_ae",
         "pos_diverted_custody", "pos_diverted_baseline", "s136_breaches_24h",
         "s136_breaches_baseline", "ambulance_wait_hours",
     )}

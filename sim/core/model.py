@@ -359,6 +359,7 @@ class _Replication:
         counts.car_s136_police_hours = w.car_police_minutes / 60.0
         counts.pos_waits = w.waits
         counts.pos_wait_hours = w.wait_minutes / 60.0
+        counts.pos_ae_first = w.ae_first
         counts.pos_diverted_ae = w.diverted_ae
         counts.pos_diverted_custody = w.diverted_custody
         counts.s136_breaches_24h = w.breaches

@@ -8,7 +8,9 @@ wait for it or in a police vehicle, to a health-based place of safety; they arri
 first served by arrival time: a person who finds a bed free (or freed within
 ``max_wait_hours``) is handed over and occupies it for ``bed_hours``; otherwise the
 officers divert after waiting ``max_wait_hours``, to A&E (held there for
-``ae_as_place_of_safety_hours``) or, rarely, to custody (``custody_hours``).
+``ae_as_place_of_safety_hours``) or, rarely, to custody (``custody_hours``). A share
+``p_ae_first`` of detentions is taken straight to A&E as the place of safety (medical
+need), whatever the beds: held ``ae_as_place_of_safety_hours`` from ``t1``, no bed used.
 
 Because the queue is first come, first served and a person's patience is known on
 arrival, each admission is decided in arrival order from the beds' free times alone
@@ -57,6 +59,8 @@ class PathwayDraws:
     bed: list[float]  # a bed occupied, arrival at it to the end of the assessment
     custody: list[bool]  # a divert goes to custody (else A&E)
     divert_hold: list[float]  # officers held after a divert (at A&E or in custody)
+    ae_first: list[bool]  # taken straight to A&E as the place of safety (medical need)
+    ae_hold: list[float]  # officers held at A&E (an A&E first place of safety)
 
 
 class Detention:
@@ -87,7 +91,8 @@ class PathwayWorld:
     ``car_detentions``, ``frontline_minutes`` (frontline officer-minutes on the journey),
     ``police_minutes`` (police officer-minutes on detained calls, dispatch to release,
     car crews included), ``car_police_minutes`` (the same over car detentions),
-    ``waits`` and ``wait_minutes`` (for a bed), ``diverted_ae``, ``diverted_custody``,
+    ``waits`` and ``wait_minutes`` (for a bed), ``ae_first`` (taken straight to A&E, never
+    queueing for a bed), ``diverted_ae``, ``diverted_custody``,
     ``breaches`` (arrival at the place of safety to the end of the assessment above the
     legal limit: the wait for a bed, up to the divert, plus ``bed_hours``, wherever the
     assessment then happens) and
@@ -115,6 +120,7 @@ class PathwayWorld:
         self.car_police_minutes = 0.0
         self.waits = 0
         self.wait_minutes = 0.0
+        self.ae_first = 0
         self.diverted_ae = 0
         self.diverted_custody = 0
         self.breaches = 0
@@ -151,26 +157,34 @@ class PathwayWorld:
         d, i = det.draws, det.i
         bed = d.bed[i]
         free = self.free
-        if free is None:
+        if d.ae_first[i]:  # A&E as the place of safety (medical need): no bed, no queue
             wait = 0.0
+            release = t1 + d.ae_hold[i]
+            place = "ae_first"
+            # the assessment takes bed_hours from arrival, wherever it happens
+            breach = bed > self.limit
         else:
-            start = free[0] if free[0] > t1 else t1
-            wait = start - t1
-        if wait <= self.max_wait:
-            if free is not None:
-                heapq.heapreplace(free, t1 + wait + bed)
-            release = t1 + wait + d.handover[i]
-            place = "bed"
-            self._occupy(t1 + wait, t1 + wait + bed)
-            breach = wait + bed > self.limit
-        else:
-            custody = d.custody[i]
-            hold = d.divert_hold[i]
-            release = t1 + self.max_wait + hold
-            place = "custody" if custody else "ae"
-            # the assessment takes as long wherever it happens (bed_hours), after the wait
-            breach = self.max_wait + bed > self.limit
-            wait = self.max_wait
+            if free is None:
+                wait = 0.0
+            else:
+                start = free[0] if free[0] > t1 else t1
+                wait = start - t1
+            if wait <= self.max_wait:
+                if free is not None:
+                    heapq.heapreplace(free, t1 + wait + bed)
+                release = t1 + wait + d.handover[i]
+                place = "bed"
+                self._occupy(t1 + wait, t1 + wait + bed)
+                breach = wait + bed > self.limit
+            else:
+                custody = d.custody[i]
+                hold = d.divert_hold[i]
+                release = t1 + self.max_wait + hold
+                place = "custody" if custody else "ae"
+                # the assessment takes as long wherever it happens (bed_hours), after the
+                # wait
+                breach = self.max_wait + bed > self.limit
+                wait = self.max_wait
         journey = det.officers * (release - det.t0)
         if det.measured:
             self.detentions += 1
@@ -184,7 +198,9 @@ class PathwayWorld:
             if wait > 0:
                 self.waits += 1
                 self.wait_minutes += wait
-            if place == "ae":
+            if place == "ae_first":
+                self.ae_first += 1
+            elif place == "ae":
                 self.diverted_ae += 1
             elif place == "custody":
                 self.diverted_custody += 1

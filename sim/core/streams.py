@@ -43,6 +43,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "pathway.u_divert",  # uniform deciding a divert's destination (custody or A&E)
     "pathway.ae_hours",
     "pathway.custody_hours",
+    "pathway.u_ae_first",  # uniform deciding A&E as the first place of safety (medical)
     "other_arrival_counts",
     "other_arrival_offsets",
     "other_job_minutes",

@@ -393,6 +393,11 @@ class PlaceOfSafety(_Durations):
         default=2.0, ge=0, le=MAX_BED_WAIT_HOURS,
         description="officers wait for a bed this long at most, then divert")
     divert: Divert = Field(default_factory=lambda: Divert(ae=0.97, custody=0.03))
+    p_ae_first: Probability = Field(
+        default=0.0,
+        description="share of detentions taken straight to A&E as the place of safety "
+                    "(medical need: injury, overdose, intoxication), whatever the beds; "
+                    "their officers are held ae_as_place_of_safety_hours and no bed is used")
 
     @field_validator("beds", mode="before")
     @classmethod
@@ -425,7 +430,8 @@ class Pathway(_Durations):
     conveyance: Conveyance
     place_of_safety: PlaceOfSafety
     ae_as_place_of_safety_hours: Distribution = Field(
-        description="officers held at A&E after a divert")
+        description="officers held at A&E as the place of safety (first, for medical need, "
+                    "or after a divert)")
     custody_hours: Distribution = Field(
         default_factory=lambda: Fixed(dist="fixed", value=3),
         description="officers held booking a person into custody after a divert")

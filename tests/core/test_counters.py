@@ -18,10 +18,11 @@ from tests.support.scenarios import ALWAYS_ON, control_room, make, pathway
 
 # Between them these two runs make every counter nonzero: a 24/7 car keeps calls queued
 # to the end, a shift car hands jobs over, a call type is never sent, one bed makes
-# detentions wait, divert and overrun the limit, the evening car advises by phone; then
-# plain shifts give off-shift calls and overtime.
+# detentions wait, divert and overrun the limit (a fifth go to A&E first), the evening
+# car advises by phone; then plain shifts give off-shift calls and overtime.
 BUSY = make({
     **pathway(1, divert={"ae": 0.5, "custody": 0.5}, legal_limit_hours=12),
+    "pathway.place_of_safety.p_ae_first": 0.2,  # some detentions go to A&E first
     "demand.calls_per_day": 40.0,
     "dispatch.max_wait_minutes": 240,
     "dispatch.end_of_shift": "hand_over",

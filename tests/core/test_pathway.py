@@ -8,7 +8,8 @@
 * With unlimited beds the do-minimum world reduces to the per-call counterfactual:
   officer hours recomputed call by call from the calls' own draws match to rounding.
 * The do-minimum world is the same for every scenario of a run; every detention ends in
-  a bed, a divert to A&E or custody (event log).
+  a bed, at A&E first (medical need), or in a divert to A&E or custody (event log). With
+  ``p_ae_first: 1`` no bed is used and officers are held conveyance + the A&E hold.
 
 Statistical checks use fixed seeds and 99.9% t-intervals over replications: a correct
 model fails one with probability 0.001 at a given seed.
@@ -191,6 +192,7 @@ def test_the_do_minimum_world_is_the_same_in_every_scenario():
 def test_every_detention_ends_in_a_bed_or_a_divert():
     scenario = make({**pathway(1, max_wait_hours=0.5, divert={"ae": 0.6, "custody": 0.4}),
                      **control_room(), "run.weeks": 6,
+                     "pathway.place_of_safety.p_ae_first": 0.3,
                      "dispatch.max_wait_minutes": 30, "dispatch.end_of_shift": "hand_over"})
     res = ScenarioModel(scenario).run(3, 0, event_log=True)
     m, ev = res.metrics, res.events
@@ -200,13 +202,86 @@ def test_every_detention_ends_in_a_bed_or_a_divert():
     place = calls["place_of_safety"].astype(object)
     assert place[detained].notna().all() and place[~detained].isna().all()
     counts = place[detained].value_counts()
+    assert set(counts.index) == {"bed", "ae_first", "ae", "custody"}
+    assert counts.get("ae_first", 0) == m["pos_ae_first"] > 0
     assert counts.get("ae", 0) == m["pos_diverted_ae"] > 0
     assert counts.get("custody", 0) == m["pos_diverted_custody"] > 0
-    assert counts.get("bed", 0) == m["s136"] - m["pos_diverted_ae"] - m["pos_diverted_custody"]
+    assert counts.get("bed", 0) == (m["s136"] - m["pos_ae_first"] - m["pos_diverted_ae"]
+                                    - m["pos_diverted_custody"])
     waits = calls.loc[detained, "bed_wait_minutes"]
     assert (waits >= 0).all() and (waits <= 30 + 1e-9).all()
+    assert (waits[place[detained] == "ae_first"] == 0).all()  # A&E first never queues
     assert (calls.loc[detained, "released"] > calls.loc[detained, "arrival"]).all()
     assert (waits > 0).sum() == m["pos_waits"]
+
+
+def _no_car_with_ae_first(p_ae_first: float, beds: int | float = 1):
+    return make({**pathway(beds, max_wait_hours=0.5), "name": "ae_first", "cars": [],
+                 "run.weeks": 6, "demand.calls_per_day": 20.0,
+                 "pathway.place_of_safety.p_ae_first": p_ae_first})
+
+
+def test_every_detention_taken_to_ae_first_uses_no_bed_and_holds_officers_for_the_ae_hold():
+    """p_ae_first = 1: no bed is ever occupied, nobody waits or diverts, and each
+    detention's officers are released at arrival + time on scene + conveyance + the A&E
+    hold, recomputed from the call's own draws (no car: dispatch at arrival)."""
+    scenario = _no_car_with_ae_first(1.0)
+    model = ScenarioModel(scenario)
+    seed = scenario.run.seed
+    res = model.run(seed, 0, event_log=True)
+    m, ev = res.metrics, res.events
+    assert m["s136"] > 50 and m["pos_ae_first"] == m["s136"]
+    assert m["pos_occupancy"] == m["pos_waits"] == m["pos_wait_hours"] == 0
+    assert m["pos_diverted_ae"] == m["pos_diverted_custody"] == m["pos_diverted_baseline"] == 0
+    calls = ev[ev["kind"] == "call"].sort_values("id")
+    detained = calls["s136"].fillna(False).to_numpy(dtype=bool)
+    assert (calls.loc[detained, "place_of_safety"].astype(object) == "ae_first").all()
+    chunks = list(DemandModel(scenario).chunks(Streams(seed, 0), model.t_end))
+    n = len(calls)
+
+    def column(f):
+        return np.concatenate([np.asarray(f(ch)) for ch in chunks])[:n]
+
+    scene = column(lambda ch: ch.pathway.std_scene_end)
+    conveyance = column(lambda ch: ch.pathway.conveyance)
+    ae_hold = column(lambda ch: ch.pathway.ae_hold)
+    handover = column(lambda ch: ch.pathway.handover)
+    arrival = calls["arrival"].to_numpy()
+    released = calls["released"].to_numpy(dtype=float)
+    expected = arrival + scene + conveyance + ae_hold
+    np.testing.assert_allclose(released[detained], expected[detained], rtol=0, atol=1e-6)
+    # the A&E hold, not the bed route's handover (which would be far shorter)
+    assert not np.allclose(released[detained],
+                           (arrival + scene + conveyance + handover)[detained])
+    # police hours per detention: 2 officers from dispatch to release
+    officers = scenario.response.standard.officers
+    measured = calls["measured"].to_numpy() & detained
+    per = officers * (scene + conveyance + ae_hold)[measured] / 60
+    assert m["officer_hours_per_s136"] == pytest.approx(per.mean(), rel=1e-9)
+
+
+def test_ae_first_at_zero_changes_nothing_and_leaves_the_other_draws_alone():
+    """p_ae_first = 0 gives the same numbers as a scenario without the key; a share
+    above 0 draws the other parts of every journey unchanged (its own stream) and takes
+    detentions off the beds."""
+    without = make({**pathway(1, max_wait_hours=0.5), "name": "ae_first", "cars": [],
+                    "run.weeks": 6, "demand.calls_per_day": 20.0})
+    zero, some = _no_car_with_ae_first(0.0), _no_car_with_ae_first(0.5)
+    r0 = sim.simulate(without, reps=2, seed=5).replications
+    rz = sim.simulate(zero, reps=2, seed=5).replications
+    assert r0.drop(columns="scenario").equals(rz.drop(columns="scenario"))
+    assert (rz["pos_ae_first"] == 0).all()
+    t_end = ScenarioModel(zero).t_end
+    a = next(DemandModel(zero).chunks(Streams(5, 0), t_end)).pathway
+    b = next(DemandModel(some).chunks(Streams(5, 0), t_end)).pathway
+    for part in ("conveyance", "handover", "bed", "custody", "divert_hold", "ae_hold"):
+        assert getattr(a, part) == getattr(b, part), part
+    assert not any(a.ae_first) and 0.4 < np.mean(b.ae_first) < 0.6
+    rs = sim.simulate(some, reps=2, seed=5).replications
+    assert (rs["s136"] == rz["s136"]).all()  # the same detentions
+    assert (rs["pos_occupancy"] < rz["pos_occupancy"]).all()
+    assert (rs["pos_diverted_ae"] + rs["pos_diverted_custody"]
+            < rz["pos_diverted_ae"] + rz["pos_diverted_custody"]).all()
 
 
 def test_results_do_not_depend_on_jobs():

@@ -198,6 +198,8 @@ def scenarios(draw: st.DrawFn, min_cars: int = 0, max_cars: int = 5) -> sim.Scen
             divert={"ae": 1 - custody, "custody": custody},
             legal_limit_hours=draw(st.sampled_from([6.0, 24.0])),
             bed_hours=draw(HOUR_DISTS)))
+        # A&E as the first place of safety (medical need): none, some or every detention
+        overrides["pathway.place_of_safety.p_ae_first"] = draw(st.sampled_from([0.0, 0.4, 1.0]))
     try:
         scenario = make(overrides)
     except sim.ScenarioError as exc:  # only the share sum may (in principle) fail
@@ -237,7 +239,7 @@ RATIOS = ("car_utilisation", "car_incidents_per_month", "mean_car_response_minut
           "cr_utilisation", "officer_hours_per_call", "officer_hours_per_call_baseline",
           "officer_hours_per_s136", "officer_hours_per_s136_baseline",
           "car_officer_hours_per_s136")
-PATHWAY_COUNTS = ("pos_waits", "pos_diverted_ae", "pos_diverted_custody",
+PATHWAY_COUNTS = ("pos_waits", "pos_ae_first", "pos_diverted_ae", "pos_diverted_custody",
                   "pos_diverted_baseline", "s136_breaches_24h", "s136_breaches_baseline")
 PATHWAY_HOURS = ("pos_occupancy", "pos_wait_hours", "ambulance_wait_hours",
                  "other_jobs_car_hours")
@@ -367,8 +369,15 @@ def _check_pathway(scenario: sim.Scenario, m: dict[str, float],
         assert h["pos_bed_minutes"].sum() == 0
         return
     beds = p.place_of_safety.bed_count
-    # Every detention ends in a bed or a divert: diverts and waits are among them.
-    assert m["pos_diverted_ae"] + m["pos_diverted_custody"] <= m["s136"]
+    # Every detention ends in a bed, at A&E (first or diverted) or in custody: A&E first,
+    # diverts and waits are among them.
+    assert m["pos_ae_first"] + m["pos_diverted_ae"] + m["pos_diverted_custody"] <= m["s136"]
+    pos = p.place_of_safety
+    if pos.p_ae_first == 1:  # every detention to A&E first: no bed, no wait, no divert
+        assert m["pos_ae_first"] == m["s136"]
+        assert m["pos_occupancy"] == m["pos_waits"] == m["pos_diverted_baseline"] == 0
+    elif pos.p_ae_first == 0:
+        assert m["pos_ae_first"] == 0
     assert m["pos_diverted_baseline"] <= m["s136_baseline"]
     assert m["pos_waits"] <= m["s136"] and m["s136_breaches_24h"] <= m["s136"]
     assert m["pos_wait_hours"] <= m["pos_waits"] * p.place_of_safety.max_wait_hours + 1e-9

@@ -308,11 +308,12 @@ if has_path:
                            disabled=unlimited, key=f"path_beds_{v}", help=beds_help)
     path_values["place_of_safety.beds"] = "inf" if unlimited else int(beds)
     path_slots["place_of_safety.beds"] = c1.empty()
-    cols = [c3, c4, c1, c2, c3]
+    cols = [c3, c4, c1, c2, c3, c4]
     for col, (key, label) in zip(cols, editing.PATHWAY_NUMBERS, strict=True):
         path_values[key] = col.number_input(
             label, value=float(editing.pathway_value(path_start, key, 0.0)),
-            step=0.05 if key.endswith(("p_ambulance", ".ae", ".custody")) else 0.5,
+            step=0.05 if key.endswith(("p_ambulance", ".ae", ".custody", "p_ae_first"))
+            else 0.5,
             format="%.2f", key=f"path_{editing.pathway_widget(key)}_{v}",
             help=hints.hint(f"pathway.{key}", path_comments))
         path_slots[key] = col.empty()

@@ -21,7 +21,7 @@ PATHWAY_ROWS: tuple[str, ...] = (
     "s136",
     "officer_hours_per_s136", "officer_hours_per_s136_baseline", "car_officer_hours_per_s136",
     "pos_occupancy", "pos_waits", "pos_wait_hours",
-    "pos_diverted_ae", "pos_diverted_custody", "pos_diverted_baseline",
+    "pos_ae_first", "pos_diverted_ae", "pos_diverted_custody", "pos_diverted_baseline",
     "s136_breaches_24h", "s136_breaches_baseline",
     "ambulance_wait_hours",
     "officer_hours_per_call", "officer_hours_per_call_baseline", "officer_hours_saved",
