@@ -25,8 +25,10 @@ from sim.scenario.schema import Scenario
 
 REUSE_HORIZON_MINUTES = 110 * MINUTES_PER_WEEK
 """Longest horizon (warm-up included) whose calls are kept: about two years."""
-KEPT = 4
-"""Replications' calls (and do-minimum worlds) kept at once, the most recent first."""
+KEPT = 16
+"""Replications' calls (and do-minimum worlds) kept at once, the most recent first: enough
+for a batch of replications of one scenario to be found by the next (about 1.2 MiB each
+for a year of ten calls a day)."""
 
 
 def reuse_key(scenario: Scenario) -> str:

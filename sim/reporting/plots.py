@@ -38,6 +38,7 @@ from matplotlib.ticker import MaxNLocator
 from sim.common import formats
 from sim.common.atomic import atomic_path
 from sim.core.metrics import EFFECTS, HEADLINE, METRICS, title
+from sim.run.executors import Batch, run_batches
 from sim.run.runner import RunResult
 from sim.scenario.calendar import DAY_NAMES
 
@@ -481,7 +482,7 @@ def _room_panels(fig: Figure, axes: Sequence[Axes], rows: pd.DataFrame) -> float
 
 # --------------------------------------------------------------------------- writing
 
-def write_plots(result: RunResult, out_dir: Path) -> list[Path]:
+def write_plots(result: RunResult, out_dir: Path, jobs: int = 1) -> list[Path]:
     """Write the run's plots as PNG files into ``out_dir`` (created if missing).
 
     Parameters
@@ -490,6 +491,9 @@ def write_plots(result: RunResult, out_dir: Path) -> list[Path]:
         A finished run.
     out_dir
         Destination folder.
+    jobs
+        Worker processes drawing the figures at once (1: in this process); the files are
+        the same either way.
 
     Returns
     -------
@@ -501,10 +505,10 @@ def write_plots(result: RunResult, out_dir: Path) -> list[Path]:
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    written = [_save(key_metrics_figure(result), out / "key_metrics.png")]
-    diff = differences_figure(result)
-    if diff is not None:
-        written.append(_save(diff, out / "differences.png"))
+    tasks: list[tuple[str, str | None, Path, int]] = [
+        ("key_metrics", None, out / "key_metrics.png", DPI)]
+    if result.baseline is not None and len(result.scenarios) > 1:
+        tasks.append(("differences", None, out / "differences.png", DPI))
     used: set[str] = set()
     for s in result.scenarios:
         stem = base = f"heatmap_{safe_file_name(s.name)}"
@@ -512,6 +516,19 @@ def write_plots(result: RunResult, out_dir: Path) -> list[Path]:
         while stem.lower() in used:
             stem, k = f"{base}-{k}", k + 1
         used.add(stem.lower())
-        written.append(_save(heatmap_figure(result, s.name), out / f"{stem}.png",
-                             dpi=HEATMAP_DPI))
-    return written
+        tasks.append(("heatmap", s.name, out / f"{stem}.png", HEATMAP_DPI))
+    batches = [Batch(("plot", i), _draw, (result, kind, name, path, dpi))
+               for i, (kind, name, path, dpi) in enumerate(tasks)]
+    return [p for p in run_batches(batches, jobs=min(jobs, len(batches))) if p is not None]
+
+
+def _draw(result: RunResult, kind: str, scenario: str | None, path: Path, dpi: int
+          ) -> Path | None:
+    """Draw and write one figure of :func:`write_plots` (in a worker process or here)."""
+    if kind == "key_metrics":
+        fig: Figure | None = key_metrics_figure(result)
+    elif kind == "differences":
+        fig = differences_figure(result)
+    else:
+        fig = heatmap_figure(result, str(scenario))
+    return None if fig is None else _save(fig, path, dpi=dpi)

@@ -183,7 +183,7 @@ def _write_all(result: RunResult, out: Path, sources: dict[str, str] | None,
         written.append(path)
     plot_paths: list[Path] = []
     if plots:
-        plot_paths = write_plots(result, out / "plots")
+        plot_paths = write_plots(result, out / "plots", jobs=result.jobs)
         written.extend(plot_paths)
     path = out / "manifest.json"
     run_manifest = manifest(result, sources, command)
