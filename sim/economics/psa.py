@@ -451,8 +451,12 @@ def _no_scheme_metrics(donor: pd.DataFrame) -> pd.DataFrame:
         if col in donor:
             out[col] = donor[col]
     for now, base in (("s136", "s136_baseline"), ("ae_conveyances", "ae_baseline"),
-                      ("officer_hours", "officer_hours_baseline")):
-        out[now] = out[base] = donor[base]
+                      ("officer_hours", "officer_hours_baseline"),
+                      ("s136_breaches_24h", "s136_breaches_baseline"),
+                      ("officer_hours_per_s136", "officer_hours_per_s136_baseline"),
+                      ("officer_hours_per_call", "officer_hours_per_call_baseline")):
+        if base in donor:  # the do-minimum world's figures (the Section 136 pathway's too)
+            out[now] = out[base] = donor[base]
     # Calls a car resolved by phone are all of types no car is sent to; those the control
     # room resolved may be of either kind (not recorded), and are counted unmet off shift
     # here: the counts of calls enter no cost or saving.

@@ -64,10 +64,11 @@ def test_the_key_ignores_cars_and_staffing_but_not_demand():
 
 
 def test_the_store_keeps_only_the_most_recent(fresh):
-    for r in range(10):
+    for r in range(REUSE.kept + 3):
         REUSE.keep_world(("k", r), {"x": float(r)})
-    assert REUSE.world(("k", 0)) is None
-    assert REUSE.world(("k", 9)) == {"x": 9.0}
+    assert REUSE.world(("k", 0)) is None and REUSE.world(("k", 2)) is None
+    assert REUSE.world(("k", 3)) == {"x": 3.0}
+    assert REUSE.world(("k", REUSE.kept + 2)) == {"x": float(REUSE.kept + 2)}
 
 
 def test_skipping_the_hourly_split_changes_no_metric(fresh):

@@ -104,3 +104,21 @@ def test_the_shipped_uncertainty_block_draws_the_pathway_not_the_unused_s136_hou
         low, high = input_range(inp.distribution)
         value = get_dotted(plain, input_key(key))
         assert low <= value <= high, (key, value, low, high)
+
+
+def test_the_no_scheme_option_takes_the_do_minimum_worlds_figures():
+    """Breaches and hours per detention of the no-scheme option are its donor's do-minimum
+    world's, not zero (they feed the cost-consequence table)."""
+    donor = pd.DataFrame({
+        "mh_calls": [100.0], "not_for_car": [40.0], "car_resolved_by_phone": [2.0],
+        "s136": [10.0], "s136_baseline": [14.0], "ae_conveyances": [5.0],
+        "ae_baseline": [6.0], "officer_hours": [200.0], "officer_hours_baseline": [260.0],
+        "s136_breaches_24h": [1.0], "s136_breaches_baseline": [3.0],
+        "officer_hours_per_s136": [6.0], "officer_hours_per_s136_baseline": [8.0],
+        "officer_hours_per_call": [2.0], "officer_hours_per_call_baseline": [2.6],
+        "car_attended": [50.0]})
+    out = P._no_scheme_metrics(donor).iloc[0]
+    assert out["s136"] == 14 and out["officer_hours"] == 260
+    assert out["s136_breaches_24h"] == 3 and out["officer_hours_per_s136"] == 8
+    assert out["officer_hours_per_call"] == 2.6 and out["car_attended"] == 0
+    assert out["not_for_car"] == 42 and out["unmet_off_shift"] == 58
