@@ -236,6 +236,25 @@ def _same(a: dict, b: dict) -> bool:
     return all(a[k] == b[k] or (math.isnan(a[k]) and math.isnan(b[k])) for k in a)
 
 
+def alternate(first: sim.Scenario, second: sim.Scenario, reps: int, years: int
+              ) -> tuple[float, float, list]:
+    """Median seconds per replication of ``first`` and ``second``, run alternately
+    replication by replication on this process (after one untimed run of each), and the
+    results of ``second``."""
+    weeks = WEEKS_PER_SIM_YEAR * years
+    models = [ScenarioModel(s, weeks=weeks, warmup_weeks=1) for s in (first, second)]
+    for model in models:
+        model.run(SEED, reps)  # warm up: not timed
+    times: tuple[list[float], list[float]] = ([], [])
+    results = []
+    for r in range(reps):
+        for k, model in enumerate(models):
+            dt, res = timed(partial(model.run, SEED, r))
+            times[k].append(dt)
+        results.append(res)
+    return statistics.median(times[0]), statistics.median(times[1]), results
+
+
 def control_room_section(table: Table, reps: int, years: int) -> None:
     """The cost of a control room: a control room and a car against the car alone, per
     replication-year on one process, alternating replication by replication."""
@@ -244,19 +263,8 @@ def control_room_section(table: Table, reps: int, years: int) -> None:
               else "cpft_one_car + the control room of DESIGN.md section 8")
     header(f"Control room: {reps} replications of {years} year(s) of cpft_one_car and of "
            f"control_room_and_car ({source}), alternating (median per replication)")
-    weeks = WEEKS_PER_SIM_YEAR * years
-    car = ScenarioModel(load("cpft_one_car"), weeks=weeks, warmup_weeks=1)
-    room = ScenarioModel(room_scenario, weeks=weeks, warmup_weeks=1)
-    car.run(SEED, reps)  # warm up: not timed
-    room.run(SEED, reps)
-    t_car, t_room, screened = [], [], 0.0
-    for r in range(reps):
-        dt, _ = timed(partial(car.run, SEED, r))
-        t_car.append(dt)
-        dt, res = timed(partial(room.run, SEED, r))
-        t_room.append(dt)
-        screened += res.metrics["cr_screened"]
-    med_car, med_room = statistics.median(t_car), statistics.median(t_room)
+    med_car, med_room, runs = alternate(load("cpft_one_car"), room_scenario, reps, years)
+    screened = sum(res.metrics["cr_screened"] for res in runs)
     kw = {"years": years, "reps": reps}
     table.add("room", "cpft_one_car", "seconds per replication-year", med_car / years, "s",
               **kw)
@@ -283,19 +291,8 @@ def pathway_section(table: Table, reps: int, years: int) -> None:
     header(f"Section 136 pathway: {reps} replications of {years} year(s) of cpft_one_car "
            f"with its pathway ({source}) and without one, alternating (median per "
            "replication)")
-    weeks = WEEKS_PER_SIM_YEAR * years
-    on = ScenarioModel(with_pathway, weeks=weeks, warmup_weeks=1)
-    off = ScenarioModel(without, weeks=weeks, warmup_weeks=1)
-    on.run(SEED, reps)  # warm up: not timed
-    off.run(SEED, reps)
-    t_on, t_off, detentions = [], [], 0.0
-    for r in range(reps):
-        dt, _ = timed(partial(off.run, SEED, r))
-        t_off.append(dt)
-        dt, res = timed(partial(on.run, SEED, r))
-        t_on.append(dt)
-        detentions += res.metrics["s136"]
-    med_on, med_off = statistics.median(t_on), statistics.median(t_off)
+    med_off, med_on, runs = alternate(without, with_pathway, reps, years)
+    detentions = sum(res.metrics["s136"] for res in runs)
     kw = {"years": years, "reps": reps}
     table.add("pathway", "cpft_one_car", "seconds per replication-year, no pathway",
               med_off / years, "s", **kw)

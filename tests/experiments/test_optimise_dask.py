@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import json
 import shutil
-import textwrap
 
 import pytest
 
 import sim
 from sim.cli import crisis_sim
 from sim.experiments.optimise.store import running_folder
-from tests.support.paths import SCENARIOS
+from tests.support.optimise import tiny
 
-distributed = pytest.importorskip("distributed")
+pytest.importorskip("distributed")
 
 SMALL = """\
     optimise:
@@ -52,10 +51,7 @@ times and the backend's name)."""
 
 
 def small(tmp_path):
-    path = tmp_path / "small.yaml"
-    path.write_text(textwrap.dedent(SMALL).format(base=SCENARIOS / "cpft_one_car.yaml"),
-                    encoding="utf-8")
-    return path
+    return tiny(tmp_path, SMALL, "small")
 
 
 def contents(out) -> dict[str, bytes]:
@@ -66,21 +62,14 @@ def contents(out) -> dict[str, bytes]:
     return found
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  protocol="tcp", host="127.0.0.1", dashboard_address=None,
-                                  silence_logs="error") as local:
-        yield local
 
-
-def test_dask_writes_the_same_files_as_one_and_two_local_workers(tmp_path, cluster):
+def test_dask_writes_the_same_files_as_one_and_two_local_workers(tmp_path, dask_cluster):
     path = small(tmp_path)
     # the same folder name under each parent: the page names its own folder
     one = sim.optimise(path, out=tmp_path / "jobs1" / "opt", jobs=1, plots=False)
     two = sim.optimise(path, out=tmp_path / "jobs2" / "opt", jobs=2, plots=False)
     on_dask = sim.optimise(path, out=tmp_path / "dask" / "opt",
-                           scheduler=cluster.scheduler_address, plots=False)
+                           scheduler=dask_cluster.scheduler_address, plots=False)
     assert on_dask.backend.startswith("Dask scheduler tcp://127.0.0.1:")
     assert two.backend == "2 local worker processes" and one.backend == "this process"
     assert on_dask.best is not None and on_dask.best == one.best == two.best
@@ -101,17 +90,17 @@ def test_dask_writes_the_same_files_as_one_and_two_local_workers(tmp_path, clust
     assert manifest["result"]["best"] == one.best.label()
 
 
-def test_killed_on_dask_resumes_on_local_workers_with_the_same_files(tmp_path, cluster,
+def test_killed_on_dask_resumes_on_local_workers_with_the_same_files(tmp_path, dask_cluster,
                                                                       monkeypatch, capsys):
     path = small(tmp_path)
     local = tmp_path / "local" / "opt"
     assert crisis_sim.main(["optimise", str(path), "--out", str(local), "--jobs", "1",
                             "--no-plots", "--quiet"]) == 0
-    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", cluster.scheduler_address)
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", dask_cluster.scheduler_address)
     out = tmp_path / "dask" / "opt"
     assert crisis_sim.main(["optimise", str(path), "--out", str(out), "--no-plots"]) == 0
     printed = capsys.readouterr().out
-    assert f"on Dask scheduler {cluster.scheduler_address} (2 workers)" in printed
+    assert f"on Dask scheduler {dask_cluster.scheduler_address} (2 workers)" in printed
     assert contents(out) == contents(local)
     # What a kill leaves: the running store with some of the tasks, no results folder.
     # Put back that state from the finished store, less every other task.

@@ -11,36 +11,29 @@ import sim
 from sim import cli
 from tests.support.sweeps import SMALL, final_files, write_sweep
 
-distributed = pytest.importorskip("distributed")
+pytest.importorskip("distributed")
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  protocol="tcp", host="127.0.0.1", dashboard_address=None,
-                                  silence_logs="error") as local:
-        yield local
 
-
-def test_dask_gives_the_same_table_as_local_workers(tmp_path, cluster):
+def test_dask_gives_the_same_table_as_local_workers(tmp_path, dask_cluster):
     path = write_sweep(tmp_path, SMALL)
-    address = cluster.scheduler_address
+    address = dask_cluster.scheduler_address
     assert address.startswith("tcp://127.0.0.1:")
     local = sim.sweep(path, jobs=2)
     on_dask = sim.sweep(path, scheduler=address)
     pd.testing.assert_frame_equal(local, on_dask, check_exact=True)
 
 
-def test_dask_through_the_environment_with_resume(tmp_path, cluster, monkeypatch, capsys):
+def test_dask_through_the_environment_with_resume(tmp_path, dask_cluster, monkeypatch, capsys):
     path = write_sweep(tmp_path, SMALL)
     local = tmp_path / "local"
     assert cli.main([str(path), "--out", str(local), "--jobs", "2", "--no-plots",
                      "--quiet"]) == 0
-    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", cluster.scheduler_address)
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", dask_cluster.scheduler_address)
     out = tmp_path / "dask"
     assert cli.main([str(path), "--out", str(out), "--no-plots"]) == 0
     printed = capsys.readouterr().out
-    assert f"on Dask scheduler {cluster.scheduler_address} (2 workers)" in printed
+    assert f"on Dask scheduler {dask_cluster.scheduler_address} (2 workers)" in printed
     assert final_files(out) == final_files(local)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["run"]["backend"].startswith("Dask scheduler tcp://127.0.0.1:")

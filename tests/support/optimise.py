@@ -30,9 +30,10 @@ TINY = """\
 :func:`tiny`): one car, 8-hour shifts starting 17:00 to 20:00, two day patterns."""
 
 
-def tiny(tmp_path: Path, text: str = TINY) -> Path:
-    """``text`` (default :data:`TINY`) written as ``tiny.yaml`` in ``tmp_path``."""
-    path = tmp_path / "tiny.yaml"
+def tiny(tmp_path: Path, text: str = TINY, name: str = "tiny") -> Path:
+    """``text`` (default :data:`TINY`), its ``{base}`` set to ``scenarios/cpft_one_car.yaml``,
+    written as ``<name>.yaml`` in ``tmp_path``."""
+    path = tmp_path / f"{name}.yaml"
     path.write_text(textwrap.dedent(text).format(base=SCENARIOS / "cpft_one_car.yaml"),
                     encoding="utf-8")
     return path
