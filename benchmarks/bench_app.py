@@ -6,7 +6,7 @@ Run from the project folder::
     python benchmarks/bench_app.py --repeat 3   # the best and the median of three runs
 
 It times :func:`sim.app.running.run_comparison`, the function the Run & compare page
-calls (scenario by scenario, with its progress callback), on the shipped ``no_car`` and
+calls (one ``sim.compare`` with its progress hook, ``on_batch``), on the shipped ``no_car`` and
 ``cpft_one_car`` with 30 replications of 52 weeks (and one warm-up week), with the app's
 own number of worker processes, then the tables the page draws from the result. It prints
 one line per run and whether the best is within the 5-second target. Timings on a shared
