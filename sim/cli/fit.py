@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sim.common import formats
+from sim.common.counts import flag_type
 from sim.common.errors import InputError, Problem
 from sim.experiments.fit import fit_incidents, write_fit_outputs
 from sim.experiments.fit.api import HOLDOUT_REPS, PROFILES, SCENARIO_FILE, WINDOWS, FitResult
@@ -32,16 +33,6 @@ def _fraction(text: str) -> float:
     if not 0 < value < 1:
         raise argparse.ArgumentTypeError(f"must be between 0 and 1 (a fraction of the "
                                          f"period), got {text}")
-    return value
-
-
-def _whole(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be at least 0, got {value}")
     return value
 
 
@@ -67,9 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--demand-window", choices=WINDOWS, default="auto",
                    help="fit demand on the whole fitting period, its last 52 weeks, or auto "
                         "(the last 52 weeks when there is a trend)")
-    p.add_argument("--seed", type=_whole, help="seed of the hold-out simulation (default: "
-                                               "the base's)")
-    p.add_argument("--reps", type=_whole, default=HOLDOUT_REPS,
+    p.add_argument("--seed", type=flag_type(0),
+                   help="seed of the hold-out simulation (default: the base's)")
+    p.add_argument("--reps", type=flag_type(0), default=HOLDOUT_REPS,
                    help=f"replications of the hold-out simulation (default {HOLDOUT_REPS})")
     return p
 

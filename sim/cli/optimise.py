@@ -20,21 +20,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sim.api import optimise
-from sim.common.counts import whole_number
+from sim.common.counts import flag_type
 from sim.common.errors import InputError, Problem, ScenarioError
 from sim.experiments.optimise.space import generate
 from sim.experiments.optimise.spec import load_optimise
 from sim.reporting.optimise_results import summary_text
 from sim.run.runner import default_jobs
-
-
-def _whole(minimum: int):
-    def parse(text: str) -> int:
-        try:
-            return whole_number(text, minimum)
-        except (TypeError, ValueError) as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,11 +35,11 @@ def build_parser() -> argparse.ArgumentParser:
                     "a budget of car-hours, with a statistical guarantee (docs/optimise.md).")
     p.add_argument("file", type=Path, help="an optimise file (scenarios/optimise/*.yaml)")
     p.add_argument("--out", type=Path, help="results folder (default: results/<name>)")
-    p.add_argument("--jobs", type=_whole(1), default=None,
+    p.add_argument("--jobs", type=flag_type(1), default=None,
                    help="worker processes (default: all cores); results are the same for any")
     p.add_argument("--resume", action="store_true",
                    help="continue an interrupted run into the same --out")
-    p.add_argument("--seed", type=_whole(0), default=None,
+    p.add_argument("--seed", type=flag_type(0), default=None,
                    help="seed of the random numbers (default: the file's)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on a Dask cluster (tcp://host:8786); default: "

@@ -155,6 +155,17 @@ HEADLINE: tuple[str, ...] = (
 )
 """The headline metrics, in order: the console table, ``key_metrics.png`` and the report."""
 
+NO_SCHEME: dict[str, str] = {
+    "s136": "s136_baseline",
+    "ae_conveyances": "ae_baseline",
+    "officer_hours": "officer_hours_baseline",
+    "s136_breaches_24h": "s136_breaches_baseline",
+    "officer_hours_per_s136": "officer_hours_per_s136_baseline",
+    "officer_hours_per_call": "officer_hours_per_call_baseline",
+}
+"""Metrics whose value with no scheme (the same calls, the standard response; the
+do-minimum world of the Section 136 pathway) every replication also reports, by name."""
+
 EFFECTS: tuple[str, ...] = (
     "s136_avoided", "officer_hours_saved", "unmet_busy", "unmet_off_shift", "car_attended",
 )

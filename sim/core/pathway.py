@@ -87,8 +87,8 @@ class Detention:
 class PathwayWorld:
     """The places of safety of one world and what its detentions cost in time.
 
-    Totals (over detentions of calls arriving in the measured weeks): ``detentions``,
-    ``car_detentions``, ``frontline_minutes`` (frontline officer-minutes on the journey),
+    Totals (over detentions of calls arriving in the measured weeks): ``car_detentions``,
+    ``frontline_minutes`` (frontline officer-minutes on the journey),
     ``police_minutes`` (police officer-minutes on detained calls, dispatch to release,
     car crews included), ``car_police_minutes`` (the same over car detentions),
     ``waits`` and ``wait_minutes`` (for a bed), ``ae_first`` (taken straight to A&E, never
@@ -113,7 +113,6 @@ class PathwayWorld:
         self.on_car = on_car
         self.pending: list[tuple[float, int, Detention]] = []
         self.seq = 0
-        self.detentions = 0
         self.car_detentions = 0
         self.frontline_minutes = 0.0
         self.police_minutes = 0.0
@@ -161,33 +160,22 @@ class PathwayWorld:
             wait = 0.0
             release = t1 + d.ae_hold[i]
             place = "ae_first"
-            # the assessment takes bed_hours from arrival, wherever it happens
-            breach = bed > self.limit
         else:
-            if free is None:
-                wait = 0.0
-            else:
-                start = free[0] if free[0] > t1 else t1
-                wait = start - t1
+            wait = 0.0 if free is None or free[0] <= t1 else free[0] - t1
             if wait <= self.max_wait:
                 if free is not None:
                     heapq.heapreplace(free, t1 + wait + bed)
                 release = t1 + wait + d.handover[i]
                 place = "bed"
                 self._occupy(t1 + wait, t1 + wait + bed)
-                breach = wait + bed > self.limit
-            else:
-                custody = d.custody[i]
-                hold = d.divert_hold[i]
-                release = t1 + self.max_wait + hold
-                place = "custody" if custody else "ae"
-                # the assessment takes as long wherever it happens (bed_hours), after the
-                # wait
-                breach = self.max_wait + bed > self.limit
+            else:  # no bed in time: divert after the longest wait
                 wait = self.max_wait
+                release = t1 + wait + d.divert_hold[i]
+                place = "custody" if d.custody[i] else "ae"
+        # the assessment takes bed_hours after any wait, wherever it happens
+        breach = wait + bed > self.limit
         journey = det.officers * (release - det.t0)
         if det.measured:
-            self.detentions += 1
             police = det.scene_officer_minutes + journey
             self.police_minutes += police
             if det.frontline:

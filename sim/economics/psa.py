@@ -44,6 +44,7 @@ import pandas as pd
 
 from sim.common.dotted import get_dotted, set_dotted
 from sim.common.names import MAX_NAME_LENGTH
+from sim.core.metrics import NO_SCHEME
 from sim.core.model import ScenarioModel
 from sim.core.streams import name_key
 from sim.economics import decision
@@ -450,12 +451,8 @@ def _no_scheme_metrics(donor: pd.DataFrame) -> pd.DataFrame:
     for col in ("mh_calls", "other_jobs_arrived", "not_for_car"):
         if col in donor:
             out[col] = donor[col]
-    for now, base in (("s136", "s136_baseline"), ("ae_conveyances", "ae_baseline"),
-                      ("officer_hours", "officer_hours_baseline"),
-                      ("s136_breaches_24h", "s136_breaches_baseline"),
-                      ("officer_hours_per_s136", "officer_hours_per_s136_baseline"),
-                      ("officer_hours_per_call", "officer_hours_per_call_baseline")):
-        if base in donor:  # the do-minimum world's figures (the Section 136 pathway's too)
+    for now, base in NO_SCHEME.items():  # the no-scheme (do-minimum) world's figures
+        if base in donor:
             out[now] = out[base] = donor[base]
     # Calls a car resolved by phone are all of types no car is sent to; those the control
     # room resolved may be of either kind (not recorded), and are counted unmet off shift

@@ -11,7 +11,6 @@ durations: no incident id, time stamp or free text (``docs/fit.md``, "Personal d
 from __future__ import annotations
 
 import base64
-import io
 import math
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +24,7 @@ from sim.common import formats
 from sim.common.atomic import write_text
 from sim.experiments.fit.api import FitResult
 from sim.experiments.fit.durations import frozen
+from sim.reporting.plots import png_bytes
 from sim.scenario.calendar import DAY_NAMES
 
 TEMPLATE = "fit_report.html.j2"
@@ -42,12 +42,7 @@ def environment() -> Environment:
 
 
 def _png(fig: Figure) -> str:
-    buf = io.BytesIO()
-    try:
-        fig.savefig(buf, format="png", dpi=DPI)
-    finally:
-        fig.clear()
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    return "data:image/png;base64," + base64.b64encode(png_bytes(fig, DPI)).decode("ascii")
 
 
 def _week_axis(ax) -> None:

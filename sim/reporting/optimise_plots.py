@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.common.atomic import atomic_path
+from sim.reporting.plots import save_figure
 from sim.scenario.calendar import DAY_NAMES
 
 DPI = 110
@@ -90,10 +90,4 @@ def optimise_figure(by_hour: pd.DataFrame, *, title: str, best_label: str,
 
 def write_optimise_plot(by_hour: pd.DataFrame, path: Path, **labels: str | None) -> Path:
     """Draw :func:`optimise_figure` and write it to ``path`` (PNG, atomically)."""
-    fig = optimise_figure(by_hour, **labels)  # type: ignore[arg-type]
-    try:
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=DPI, metadata={"Software": None})
-    finally:
-        fig.clear()
-    return path
+    return save_figure(optimise_figure(by_hour, **labels), path, DPI)  # type: ignore[arg-type]

@@ -21,6 +21,7 @@ state) and saved with the Agg renderer; every file is written atomically.
 
 from __future__ import annotations
 
+import io
 import math
 import re
 import textwrap
@@ -237,13 +238,25 @@ def _errors(mean: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     return np.nan_to_num(np.clip(err, 0, None), nan=0.0)
 
 
-def _save(fig: Figure, path: Path, dpi: int = DPI) -> Path:
+def save_figure(fig: Figure, path: Path, dpi: int = DPI) -> Path:
+    """Write ``fig`` to ``path`` as PNG, atomically, then clear it: every figure file of
+    the results folders (run, sweep, optimiser) is written this way."""
     try:
         with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=dpi)
+            fig.savefig(tmp, dpi=dpi, metadata={"Software": None})
     finally:
         fig.clear()
     return path
+
+
+def png_bytes(fig: Figure, dpi: int = DPI) -> bytes:
+    """``fig`` as PNG bytes (then cleared), for figures embedded in an HTML report."""
+    buf = io.BytesIO()
+    try:
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    finally:
+        fig.clear()
+    return buf.getvalue()
 
 
 def _pick(table: pd.DataFrame, metric: str, order: Sequence[str], value: str) -> pd.DataFrame:
@@ -531,4 +544,4 @@ def _draw(result: RunResult, kind: str, scenario: str | None, path: Path, dpi: i
         fig = differences_figure(result)
     else:
         fig = heatmap_figure(result, str(scenario))
-    return None if fig is None else _save(fig, path, dpi=dpi)
+    return None if fig is None else save_figure(fig, path, dpi=dpi)

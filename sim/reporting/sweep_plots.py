@@ -30,10 +30,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.common.atomic import atomic_path
 from sim.core.metrics import title
 from sim.experiments.sweeps.design import Sweep
-from sim.reporting.plots import KEY_METRICS, UNITS, safe_file_name
+from sim.reporting.plots import KEY_METRICS, UNITS, safe_file_name, save_figure
 
 DPI = 110
 MORE_IS_BETTER = ("car_attended", "s136_avoided", "ae_avoided", "officer_hours_saved")
@@ -61,15 +60,6 @@ def _panels(n: int = len(KEY_METRICS)) -> tuple[Figure, list[Axes]]:
     for ax in axes[n:]:
         ax.set_visible(False)
     return fig, axes[:n]
-
-
-def _save(fig: Figure, path: Path) -> Path:
-    try:
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=DPI, metadata={"Software": None})
-    finally:
-        fig.clear()
-    return path
 
 
 def _rows(summary: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -226,16 +216,16 @@ def write_sweep_plots(sweep: Sweep, summary: pd.DataFrame, out_dir: Path) -> lis
     if sweep.sample_keys:
         for key in (*sweep.grid_keys, *sweep.sample_keys):
             path = out / f"samples_{safe_file_name(key)}.png"
-            written.append(_save(samples_figure(sweep, summary, key), path))
+            written.append(save_figure(samples_figure(sweep, summary, key), path, DPI))
         return written
     if not sweep.grid_keys:
-        return [_save(variants_figure(sweep, summary), out / "variants.png")]
+        return [save_figure(variants_figure(sweep, summary), out / "variants.png", DPI)]
     for key in sweep.grid_keys:
         fig = grid_line_figure(sweep, summary, key)
         if fig is not None:
-            written.append(_save(fig, out / f"sweep_{safe_file_name(key)}.png"))
+            written.append(save_figure(fig, out / f"sweep_{safe_file_name(key)}.png", DPI))
     if len(sweep.grid_keys) == 2:
         for variant in sweep.variants:
             name = f"heatmap_{safe_file_name(variant)}.png"
-            written.append(_save(heatmap_figure(sweep, summary, variant), out / name))
+            written.append(save_figure(heatmap_figure(sweep, summary, variant), out / name, DPI))
     return written

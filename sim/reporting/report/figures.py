@@ -8,7 +8,6 @@ report embeds the same bytes. Money is £ thousand a year at the report's price 
 
 from __future__ import annotations
 
-import io
 import math
 
 import numpy as np
@@ -16,6 +15,7 @@ from matplotlib.figure import Figure
 
 from sim.economics.funding import COUNTERFACTUAL, PUBLIC, Economics, perspective_label
 from sim.economics.psa import PSAResult
+from sim.reporting.plots import png_bytes
 from sim.reporting.report.cells import pair_label
 
 DPI = 100
@@ -26,12 +26,7 @@ COLOURS = {PUBLIC: "#34495e", "nhs": "#2e86c1", "police": "#85c1e9", "ambulance"
 
 def _png(fig: Figure) -> bytes:
     """The figure as PNG bytes (then cleared)."""
-    buf = io.BytesIO()
-    try:
-        fig.savefig(buf, format="png", dpi=DPI)
-    finally:
-        fig.clear()
-    return buf.getvalue()
+    return png_bytes(fig, DPI)
 
 
 def perspectives_figure(econ: Economics, psa: PSAResult | None) -> Figure | None:
